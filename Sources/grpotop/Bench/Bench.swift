@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// `grpotop bench ...`: speed measured by printed figures and ratios, never by timed tests.
+struct Bench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Measure speed: engine kernels and a DiT training step.",
+    subcommands: [EngineBenchCommand.self],
+    defaultSubcommand: EngineBenchCommand.self)
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+import Engine
+
+/// The grpotop command line: composes the modules; holds no logic of its own.
+@main
+struct GRPOTop: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "grpotop",
+    abstract: "GRPO post-training of flow-matching image generators on the CPU, with a live terminal dashboard.",
+    subcommands: [Bench.self])
+
+  /// Bare `grpotop`: until the trainer lands, show what exists and measure the engine.
+  func run() throws {
+    print(GRPOTop.helpMessage())
+    print("Training is not built yet; measuring the engine instead.\n")
+    BLAS.setThreads(1)
+    try EngineBenchCommand.parse(["--threads", "1"]).run()
+  }
+}
