@@ -22,7 +22,9 @@ let package = Package(
     .executable(name: "grpotop", targets: ["grpotop"])
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
   ],
   targets: [
     // Layer 0: system libraries, each touched by exactly one Swift file.
@@ -46,13 +48,30 @@ let package = Package(
     .target(name: "RunProtocol"),
 
     // Layer 2.
-    .target(name: "Models", dependencies: ["Engine"], swiftSettings: fast),
+    .target(name: "Models", dependencies: ["Engine"], resources: [.copy("Weights")], swiftSettings: fast),
+    .target(name: "World", dependencies: ["Engine", "Imaging"], swiftSettings: fast),
+
+    // Layer 3: samplers, advantages, losses, rewards; synchronous, seeded, no I/O.
+    .target(name: "GRPO", dependencies: ["Engine", "Models", "World"], swiftSettings: fast),
+
+    // Layer 4: the only module with files, a clock and (later) an actor.
+    .target(
+      name: "Trainer",
+      dependencies: [
+        "Engine", "Imaging", "Models", "World", "GRPO", "RunProtocol",
+        .product(name: "Yams", package: "Yams"),
+        .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+      ],
+      swiftSettings: fast),
+
+    // Layer 4: the ncurses front; sees only RunProtocol values, never the trainer or engine.
+    .target(name: "Dashboard", dependencies: ["RunProtocol", "Imaging", "CNCurses"]),
 
     // Layer 5: the command line composes everything and holds no logic of its own.
     .executableTarget(
       name: "grpotop",
       dependencies: [
-        "Engine", "Imaging", "RunProtocol", "Models", "CAllocCount",
+        "Engine", "Imaging", "RunProtocol", "Models", "World", "GRPO", "Trainer", "Dashboard", "CAllocCount",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: fast),
@@ -63,5 +82,9 @@ let package = Package(
     .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
     .testTarget(name: "RunProtocolTests", dependencies: ["RunProtocol", "TestSupport"]),
     .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
+    .testTarget(name: "WorldTests", dependencies: ["World", "TestSupport"]),
+    .testTarget(name: "GRPOTests", dependencies: ["GRPO", "TestSupport"]),
+    .testTarget(name: "TrainerTests", dependencies: ["Trainer", "TestSupport"]),
+    .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TestSupport"]),
   ]
 )

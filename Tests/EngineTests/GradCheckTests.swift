@@ -88,6 +88,10 @@ final class GradCheckTests: XCTestCase {
     check("crossEntropy", [input(Shape(4, 3), seed: 51, scale: 2)]) { g, x in
       g.crossEntropy(x[0], targets: g.constant(targets, Shape(4)))
     }
+    let dist: [Float] = [0.2, 0.5, 0.3, 0, 1, 0, 0.6, 0.1, 0.3, 0.25, 0.25, 0.5]
+    check("softCrossEntropy", [input(Shape(4, 3), seed: 57, scale: 2)]) { g, x in
+      g.softCrossEntropy(x[0], targets: g.constant(dist, Shape(4, 3)))
+    }
     let soft: [Float] = [0, 1, 0.3, 0.8, 1]
     check("binaryCrossEntropy", [input(Shape(5), seed: 52, scale: 3)]) { g, x in
       g.binaryCrossEntropy(x[0], targets: g.constant(soft, Shape(5)))

@@ -11,6 +11,7 @@
   case gelu(x: Tensor, y: Tensor)
   case silu(x: Tensor, y: Tensor)
   case crossEntropy(logits: Tensor, targets: Tensor, probs: UnsafeMutablePointer<Float>, loss: Tensor)
+  case softCrossEntropy(logits: Tensor, targets: Tensor, probs: UnsafeMutablePointer<Float>, loss: Tensor)
   case binaryCrossEntropy(logits: Tensor, targets: Tensor, loss: Tensor)
   case logSigmoid(x: Tensor, y: Tensor)
   case hinge(x: Tensor, sign: Float, loss: Tensor)
@@ -48,6 +49,8 @@ extension Graph {
     case let .silu(x, y): siluBackward(x: x, y: y)
     case let .crossEntropy(logits, targets, probs, loss):
       crossEntropyBackward(logits: logits, targets: targets, probs: probs, loss: loss)
+    case let .softCrossEntropy(logits, targets, probs, loss):
+      softCrossEntropyBackward(logits: logits, targets: targets, probs: probs, loss: loss)
     case let .binaryCrossEntropy(logits, targets, loss):
       binaryCrossEntropyBackward(logits: logits, targets: targets, loss: loss)
     case let .logSigmoid(x, y): logSigmoidBackward(x: x, y: y)

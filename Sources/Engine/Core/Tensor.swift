@@ -26,6 +26,8 @@ public struct Tensor: @unchecked Sendable {
     return Tensor(data: data, grad: grad, shape: s)
   }
 
+  /// `reshaped` to (a).
+  public func reshaped(_ a: Int) -> Tensor { reshaped(Shape(a)) }
   /// `reshaped` to (a, b).
   public func reshaped(_ a: Int, _ b: Int) -> Tensor { reshaped(Shape(a, b)) }
   /// `reshaped` to (a, b, c).

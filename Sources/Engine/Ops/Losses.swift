@@ -125,3 +125,36 @@ extension Graph {
     }
   }
 }
+
+extension Graph {
+  /// Mean cross-entropy of logits (N, K) against soft target distributions (N, K) (data):
+  /// −Σ_k p_k · log softmax(x)_k per row. DINO's student–teacher loss; with one-hot targets
+  /// it equals `crossEntropy`.
+  public func softCrossEntropy(_ logits: Tensor, targets: Tensor) -> Tensor {
+    let K = logits.shape.last, N = logits.shape.rows
+    precondition(targets.count == N * K, "softCrossEntropy: targets \(targets.shape) for logits \(logits.shape)")
+    let loss = output(Shape(), grad: logits.requiresGrad)
+    let probs = scratch(N * K)
+    probs.update(from: logits.data, count: N * K)
+    softmaxRows(probs, rows: N, cols: K, mask: nil)
+    var total: Double = 0
+    for i in 0..<(N * K) where targets.data[i] != 0 {
+      total -= Double(targets.data[i]) * Double(log(max(probs[i], Float.leastNormalMagnitude)))
+    }
+    loss.data[0] = Float(total / Double(N))
+    if loss.requiresGrad { record(.softCrossEntropy(logits: logits, targets: targets, probs: probs, loss: loss)) }
+    return loss
+  }
+
+  func softCrossEntropyBackward(logits: Tensor, targets: Tensor, probs: UnsafeMutablePointer<Float>, loss: Tensor) {
+    guard let dl = loss.grad, let dx = logits.grad else { return }
+    let K = logits.shape.last, N = logits.shape.rows
+    let g = dl[0] / Float(N)
+    for n in 0..<N {
+      // d/dx_j = softmax_j · Σ_k p_k − p_j  (Σ p = 1 for a distribution, but not assumed)
+      var mass: Float = 0
+      for k in 0..<K { mass += targets.data[n * K + k] }
+      for j in 0..<K { dx[n * K + j] += g * (probs[n * K + j] * mass - targets.data[n * K + j]) }
+    }
+  }
+}

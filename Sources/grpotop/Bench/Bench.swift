@@ -4,6 +4,6 @@ import ArgumentParser
 struct Bench: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Measure speed: engine kernels and a DiT training step.",
-    subcommands: [EngineBenchCommand.self],
+    subcommands: [EngineBenchCommand.self, GRPOBenchCommand.self, DashboardBenchCommand.self],
     defaultSubcommand: EngineBenchCommand.self)
 }

@@ -1,0 +1,177 @@
+import Engine
+import Models
+
+/// When the Adv-GRPO discriminator trains.
+public enum DiscriminatorSchedule: String, Codable, Sendable, CaseIterable {
+  /// When the generated images out-score the references (mean r_gen > mean r_ref), D trains
+  /// and the generator skips that iteration (upstream's PickScore rule).
+  case adaptive
+  /// D trains on `ratio − 1` of every `ratio` iterations, the generator on the rest.
+  case ratio
+}
+
+/// The discriminator's settings (ALGORITHMS.md §3).
+public struct DiscriminatorConfig: Codable, Sendable, Equatable {
+  public var schedule: DiscriminatorSchedule = .adaptive
+  public var stepsPerTrigger = 10
+  public var ratio = 10
+  /// Hidden width of the head.
+  public var hidden = 256
+  public var lr: Float = 1e-4
+  public var beta1: Float = 0.5
+  /// λ_g and λ_l: weights of the CLS and patch scores in the reward.
+  public var globalWeight: Float = 0.7
+  public var localWeight: Float = 0.3
+  /// Patch tokens averaged per image (all of them when ≥ the patch count).
+  public var patches = 64
+  /// Weight of the patch-token hinge loss next to the CLS one.
+  public var patchLossWeight: Float = 0.3
+
+  public init() {}
+}
+
+/// Backbone features of a set of images: per image the L2-normalised CLS and patch tokens.
+public struct TokenFeatures: Sendable {
+  /// (B, 1 + P, d), CLS first, every row unit length.
+  public var values: [Float]
+  public let count: Int
+  public let tokens: Int
+  public let width: Int
+
+  public init(values: [Float], count: Int, tokens: Int, width: Int) {
+    precondition(values.count == count * tokens * width, "TokenFeatures: \(values.count) values for \(count)×\(tokens)×\(width)")
+    self.values = values
+    self.count = count
+    self.tokens = tokens
+    self.width = width
+  }
+}
+
+/// What one discriminator update did.
+public struct DiscriminatorReport: Sendable, Equatable {
+  public var lossBefore: Float
+  public var lossAfter: Float
+  public var accuracyBefore: Float
+  public var accuracyAfter: Float
+}
+
+/// Adv-GRPO's reward model: a head on frozen self-supervised features, trained with the
+/// hinge loss against reference images whenever the schedule says so.
+///   reward r = λ_g·D(cls) + λ_l·mean_{patches} D(patch)
+///   loss     = ½(mean relu(1 − D(ref)) + mean relu(1 + D(gen))) on CLS
+///              + 0.3 × the same on patch tokens
+/// Scoring and training both see L2-normalised features (upstream mixes the two; we do not).
+public final class Discriminator {
+  public let config: DiscriminatorConfig
+  public let store = ParameterStore()
+  public let head: DiscriminatorHead
+  public let optimizer: AdamW
+  public let graph = Graph()
+
+  public init(config: DiscriminatorConfig, featureWidth d: Int, seed: UInt64) {
+    self.config = config
+    head = DiscriminatorHead(store, inputWidth: d, hidden: config.hidden)
+    store.allocate(seed: seed)
+    optimizer = AdamW(store: store, config: AdamWConfig(lr: config.lr, beta1: config.beta1, beta2: 0.999, weightDecay: 0))
+  }
+
+  /// Per-token scores (B, 1 + P) of a feature set, without recording.
+  func tokenScores(_ f: TokenFeatures) -> [Float] {
+    graph.reset()
+    graph.recording = false
+    defer { graph.recording = true }
+    return head(graph, graph.constant(f.values, Shape(f.count * f.tokens, f.width))).toArray()
+  }
+
+  /// The reward of each image: λ_g·D(cls) + λ_l·mean of D over the first `patches` patch
+  /// tokens (a fixed subset keeps the reward deterministic).
+  public func rewards(_ f: TokenFeatures) -> [Float] {
+    let s = tokenScores(f), T = f.tokens
+    let P = min(config.patches, T - 1)
+    return (0..<f.count).map { b in
+      let cls = s[b * T]
+      var local: Float = 0
+      for j in 1...max(P, 1) where j < T { local += s[b * T + j] }
+      return config.globalWeight * cls + config.localWeight * (P > 0 ? local / Float(P) : 0)
+    }
+  }
+
+  /// The hinge loss and accuracy 0.5·(P[D(ref) > 0] + P[D(gen) < 0]) on CLS scores.
+  public func evaluate(references: TokenFeatures, generated: TokenFeatures) -> (loss: Float, accuracy: Float) {
+    let r = tokenScores(references), gsc = tokenScores(generated)
+    return (hingeValue(r, gsc, refT: references.tokens, genT: generated.tokens),
+            accuracy(r, gsc, refT: references.tokens, genT: generated.tokens))
+  }
+
+  /// `steps` Adam steps on references (positive) against generated images (negative).
+  public func train(references: TokenFeatures, generated: TokenFeatures, steps: Int) -> DiscriminatorReport {
+    let before = evaluate(references: references, generated: generated)
+    let g = graph
+    for _ in 0..<steps {
+      g.reset()
+      store.zeroGrads()
+      let rs = head(g, g.constant(references.values, Shape(references.count * references.tokens, references.width)))
+      let gs = head(g, g.constant(generated.values, Shape(generated.count * generated.tokens, generated.width)))
+      let loss = hingeLoss(g, rs, gs, refT: references.tokens, genT: generated.tokens)
+      g.backward(from: loss)
+      optimizer.update()
+    }
+    let after = evaluate(references: references, generated: generated)
+    return DiscriminatorReport(lossBefore: before.loss, lossAfter: after.loss, accuracyBefore: before.accuracy, accuracyAfter: after.accuracy)
+  }
+
+  /// Whether D trains at `iteration` and why ("adaptive" or "ratio"); nil when the generator does.
+  public func trigger(iteration: Int, meanGenerated: Float, meanReference: Float) -> String? {
+    switch config.schedule {
+    case .adaptive: return meanGenerated > meanReference ? "adaptive" : nil
+    case .ratio: return iteration % max(config.ratio, 1) != max(config.ratio, 1) - 1 ? "ratio" : nil
+    }
+  }
+
+  // MARK: Loss pieces
+
+  /// Token rows split into CLS (row 0 of each image) and patch rows, as index lists.
+  func split(_ n: Int, _ T: Int) -> (cls: [Float], patch: [Float]) {
+    var cls = [Float](repeating: 0, count: n * T), patch = [Float](repeating: 0, count: n * T)
+    for i in 0..<(n * T) { if i % T == 0 { cls[i] = 1 } else { patch[i] = 1 } }
+    return (cls, patch)
+  }
+
+  func hingeLoss(_ g: Graph, _ refScores: Tensor, _ genScores: Tensor, refT: Int, genT: Int) -> Tensor {
+    // relu(1 − s) for references and relu(1 + s) for generated, each masked to CLS or patch
+    // rows and averaged over those rows.
+    func part(_ s: Tensor, sign: Float, T: Int, patch: Bool) -> Tensor {
+      let n = s.count / T
+      let (cls, pm) = split(n, T)
+      let mask = patch ? pm : cls
+      let rows = Float(mask.reduce(0, +))
+      guard rows > 0 else { return g.filled(Shape(), 0) }
+      let margin = g.clamp(g.scale(s, -sign, offset: 1), 0, .greatestFiniteMagnitude)  // relu(1 − sign·s)
+      return g.scale(g.sum(g.mul(margin, g.constant(mask, s.shape))), 1 / rows)
+    }
+    let clsLoss = g.scale(g.add(part(refScores, sign: 1, T: refT, patch: false), part(genScores, sign: -1, T: genT, patch: false)), 0.5)
+    let patchLoss = g.scale(g.add(part(refScores, sign: 1, T: refT, patch: true), part(genScores, sign: -1, T: genT, patch: true)), 0.5)
+    return g.add(clsLoss, g.scale(patchLoss, config.patchLossWeight))
+  }
+
+  func hingeValue(_ r: [Float], _ s: [Float], refT: Int, genT: Int) -> Float {
+    func mean(_ xs: [Float], T: Int, patch: Bool, sign: Float) -> Float {
+      var total: Float = 0, n: Float = 0
+      for (i, x) in xs.enumerated() where (i % T == 0) != patch {
+        total += max(0, 1 - sign * x)
+        n += 1
+      }
+      return n > 0 ? total / n : 0
+    }
+    let cls = 0.5 * (mean(r, T: refT, patch: false, sign: 1) + mean(s, T: genT, patch: false, sign: -1))
+    let patch = 0.5 * (mean(r, T: refT, patch: true, sign: 1) + mean(s, T: genT, patch: true, sign: -1))
+    return cls + config.patchLossWeight * patch
+  }
+
+  func accuracy(_ r: [Float], _ s: [Float], refT: Int, genT: Int) -> Float {
+    let nr = r.count / refT, ns = s.count / genT
+    let realRight = (0..<nr).filter { r[$0 * refT] > 0 }.count
+    let fakeRight = (0..<ns).filter { s[$0 * genT] < 0 }.count
+    return 0.5 * (Float(realRight) / Float(max(nr, 1)) + Float(fakeRight) / Float(max(ns, 1)))
+  }
+}

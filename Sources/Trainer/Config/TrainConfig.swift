@@ -1,0 +1,158 @@
+import Engine
+import GRPO
+import Models
+
+/// Which published method a run follows.
+public enum Algorithm: String, Codable, Sendable, CaseIterable {
+  case flowGRPO = "flow-grpo"
+  case advGRPO = "adv-grpo"
+  case prefGRPO = "pref-grpo"
+  case styleGRPO = "style-grpo"
+}
+
+/// `sample.*`: the stochastic sampler.
+public struct SampleSettings: Codable, Sendable, Equatable {
+  public var steps = 10
+  public var noiseLevel: Float = 0.7
+  public var shift: Float = 1
+  public init() {}
+}
+
+/// `grpo.*`: groups, advantages, steps trained and the optimizer.
+public struct GRPOSettings: Codable, Sendable, Equatable {
+  public var groupSize = 16
+  public var promptsPerIteration = 2
+  public var advantageStd: AdvantageStd = .global
+  public var advantageClip: Float = 5
+  /// Degrees of freedom of the std: 0 (NumPy, Flow-GRPO) or 1 (Pref-GRPO, DanceGRPO).
+  public var advantageDdof = 0
+  public var advantageEps: Float = 1e-4
+  public var timestepFraction: Float = 0.99
+  public var timestepSampling: TimestepSampling = .first
+  /// ε of the ratio clip. Upstream's 1e-4 is for 65,536 latent dims; our 3,072 pixels give
+  /// log-ratios ~4.6× wider, so the default is wider too (watch clipfrac).
+  public var clipRange: Float = 1e-3
+  public var optimizerStepsPerIteration = 2
+  public var lr: Float = 3e-4
+  public var weightDecay: Float = 1e-4
+  public var gradClip: Float = 1.0
+  /// Rows (sample × trained step) per forward/backward chunk: bounds activation memory.
+  public var microBatch = 32
+  public init() {}
+}
+
+/// `kl.*`: the leash to the LoRA-off reference.
+public struct KLSettings: Codable, Sendable, Equatable {
+  public var beta: Float = 0.04
+  public var form: KLForm = .noDt
+  public init() {}
+}
+
+/// `logprob.*`.
+public struct LogProbSettings: Codable, Sendable, Equatable {
+  public var reduce: PixelReduction = .mean
+  public init() {}
+}
+
+/// `references.*`: what Adv-GRPO's discriminator calls real.
+public struct ReferenceSettings: Codable, Sendable, Equatable {
+  /// Clean renders per prompt.
+  public var perPrompt = 8
+  /// A folder of PNGs (style customisation); "" for per-prompt renders.
+  public var folder = ""
+  public init() {}
+}
+
+/// `pref.*`.
+public struct PrefSettings: Codable, Sendable, Equatable {
+  public var tieMargin: Float = 0.02
+  public init() {}
+}
+
+/// `eval.*`: the independent evaluation on held-out prompts with fixed noise.
+public struct EvalSettings: Codable, Sendable, Equatable {
+  /// Iterations between evaluations (0: only at the start and the end).
+  public var every = 25
+  public var prompts = 32
+  /// Samples per prompt (diversity needs at least 2).
+  public var samplesPerPrompt = 4
+  public var seed: UInt64 = 1234
+  public init() {}
+}
+
+/// `checkpoint.*`.
+public struct CheckpointSettings: Codable, Sendable, Equatable {
+  public var every = 25
+  public init() {}
+}
+
+/// `weights.*`: model files; "" means the weights shipped with grpotop.
+public struct WeightPaths: Codable, Sendable, Equatable {
+  public var generator = ""
+  public var backbone = ""
+  public var judgeA = ""
+  public var judgeB = ""
+  public var preference = ""
+  public var quality = ""
+  public init() {}
+}
+
+/// `prompts.*`: the training prompt pool.
+public struct PromptPoolSettings: Codable, Sendable, Equatable {
+  /// Distinct training prompts, drawn once by seed and cycled through.
+  public var pool = 64
+  public init() {}
+}
+
+/// A GRPO run's whole configuration (ALGORITHMS.md's keys and defaults).
+public struct TrainConfig: ValidatedConfig, Equatable {
+  public var algorithm: Algorithm = .advGRPO
+  public var seed: UInt64 = 42
+  public var iterations = 200
+  public var threads = 1
+  public var sample = SampleSettings()
+  public var grpo = GRPOSettings()
+  public var kl = KLSettings()
+  public var lora = LoRAConfig(rank: 8, alpha: 16)
+  public var logprob = LogProbSettings()
+  public var rewards: [RewardWeight] = [RewardWeight(name: "discriminator", weight: 1)]
+  public var discriminator = DiscriminatorConfig()
+  public var references = ReferenceSettings()
+  public var pref = PrefSettings()
+  public var eval = EvalSettings()
+  public var checkpoint = CheckpointSettings()
+  public var weights = WeightPaths()
+  public var prompts = PromptPoolSettings()
+
+  public init() {}
+  public static var defaults: TrainConfig { TrainConfig() }
+
+  /// Reward names a run may use.
+  public static let rewardNames = ["discriminator", "alignment", "winrate", "quality"]
+
+  public func validate() throws {
+    try require(iterations >= 1, "iterations", "must be at least 1, got \(iterations)")
+    try require(threads >= 1 && threads <= 8, "threads", "must be in 1...8, got \(threads)")
+    try require(sample.steps >= 1 && sample.steps <= 100, "sample.steps", "must be in 1...100, got \(sample.steps)")
+    try require(sample.noiseLevel >= 0 && sample.noiseLevel <= 2, "sample.noise_level", "must be in [0, 2], got \(sample.noiseLevel)")
+    try require(sample.shift > 0, "sample.shift", "must be positive, got \(sample.shift)")
+    try require(grpo.groupSize >= 2, "grpo.group_size", "must be at least 2, got \(grpo.groupSize)")
+    try require(grpo.promptsPerIteration >= 1, "grpo.prompts_per_iteration", "must be at least 1")
+    try require(grpo.timestepFraction > 0 && grpo.timestepFraction <= 1, "grpo.timestep_fraction", "must be in (0, 1], got \(grpo.timestepFraction)")
+    try require(grpo.clipRange > 0 && grpo.clipRange < 1, "grpo.clip_range", "must be in (0, 1), got \(grpo.clipRange)")
+    try require(grpo.optimizerStepsPerIteration >= 1, "grpo.optimizer_steps_per_iteration", "must be at least 1")
+    try require(grpo.lr > 0 && grpo.lr < 1, "grpo.lr", "must be in (0, 1), got \(grpo.lr)")
+    try require(grpo.microBatch >= 1, "grpo.micro_batch", "must be at least 1")
+    try require(kl.beta >= 0, "kl.beta", "must be ≥ 0, got \(kl.beta)")
+    try require(lora.rank >= 1 && lora.rank <= 128, "lora.rank", "must be in 1...128, got \(lora.rank)")
+    try require(!rewards.isEmpty, "rewards", "needs at least one reward")
+    for r in rewards {
+      try require(TrainConfig.rewardNames.contains(r.name), "rewards", "unknown reward '\(r.name)' (allowed: \(TrainConfig.rewardNames.joined(separator: ", ")))")
+    }
+    try require(references.perPrompt >= 1, "references.per_prompt", "must be at least 1")
+    try require(discriminator.stepsPerTrigger >= 1, "discriminator.steps_per_trigger", "must be at least 1")
+    try require(discriminator.ratio >= 2, "discriminator.ratio", "must be at least 2")
+    try require(eval.prompts >= 1 && eval.samplesPerPrompt >= 1, "eval.prompts", "must be at least 1")
+    try require(prompts.pool >= grpo.promptsPerIteration, "prompts.pool", "must hold at least grpo.prompts_per_iteration prompts")
+  }
+}

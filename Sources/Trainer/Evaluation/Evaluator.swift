@@ -1,0 +1,93 @@
+import Engine
+import Foundation
+import Imaging
+import Models
+import World
+
+/// The evaluation the reward cannot fool (ALGORITHMS.md §6), on a fixed held-out prompt set
+/// with fixed noise: judge-b's prompt alignment (overall and per attribute), the Fréchet
+/// distance of backbone features to clean references of the same prompts, and in-group
+/// diversity (mean pairwise feature distance among a prompt's samples: a collapse detector).
+public final class Evaluator {
+  public let prompts: [Prompt]
+  let settings: EvalSettings
+  let sampleSteps: Int
+  let judge: AttributeJudge?
+  let features: BackboneFeatures?
+  let referenceFeatures: [Float]?
+  let graph = Graph()
+
+  public init(settings: EvalSettings, sampleSteps: Int, imageSize: Int, judge: AttributeJudge?, features: BackboneFeatures?) {
+    self.settings = settings
+    self.sampleSteps = sampleSteps
+    self.judge = judge
+    self.features = features
+    prompts = PromptSampler(seed: settings.seed).heldOut(count: settings.prompts)
+    if let features {
+      let refs = prompts.flatMap { ReferenceSet.render($0, count: settings.samplesPerPrompt, size: imageSize, seed: settings.seed ^ 0xF1D) }
+      referenceFeatures = features.cls(refs.flatMap { $0.planarSigned() })
+    } else {
+      referenceFeatures = nil
+    }
+  }
+
+  /// Generates the evaluation images (prompt-major, `samplesPerPrompt` each) and scores them.
+  public func evaluate(_ generator: Generator) -> [String: Double] {
+    let K = settings.samplesPerPrompt
+    let expanded = prompts.flatMap { Array(repeating: $0, count: K) }
+    let images = Generate.images(generator, prompts: expanded, seed: settings.seed, steps: sampleSteps, graph: graph)
+    return score(images: images.flatMap { $0.planarSigned() }, prompts: expanded)
+  }
+
+  /// Scores images (N, 3, S, S) answering `prompts` (one each, grouped by prompt).
+  public func score(images: [Float], prompts expanded: [Prompt]) -> [String: Double] {
+    var out: [String: Double] = [:]
+    if let judge {
+      let judged = judge.predict(images: images, graph: graph)
+      var aligned = 0, prob = 0.0
+      var right: [JudgedAttribute: Int] = [:], asked: [JudgedAttribute: Int] = [:]
+      for (p, j) in zip(expanded, judged) {
+        if Alignment.isAligned(prompt: p, prediction: j) { aligned += 1 }
+        prob += Double(Alignment.probability(prompt: p, prediction: j))
+        for (attr, ok) in Alignment.correctness(prompt: p, prediction: j) {
+          asked[attr, default: 0] += 1
+          if ok { right[attr, default: 0] += 1 }
+        }
+      }
+      out["alignment"] = Double(aligned) / Double(max(expanded.count, 1))
+      out["alignment_prob"] = prob / Double(max(expanded.count, 1))
+      for (attr, n) in asked { out["alignment/\(attr.rawValue)"] = Double(right[attr, default: 0]) / Double(n) }
+    }
+    if let features, let referenceFeatures {
+      let f = features.cls(images)
+      let d = features.backbone.config.width
+      out["frechet"] = FrechetDistance.between(f, referenceFeatures, dim: d)
+      out["diversity"] = Evaluator.diversity(f, dim: d, groupSize: settings.samplesPerPrompt)
+    }
+    return out
+  }
+
+  /// Mean over groups of the mean pairwise L2 distance between features in the group.
+  public static func diversity(_ f: [Float], dim d: Int, groupSize K: Int) -> Double {
+    let n = f.count / d
+    guard K > 1 else { return 0 }
+    var total = 0.0, groups = 0
+    for start in stride(from: 0, to: n - K + 1, by: K) {
+      var sum = 0.0, pairs = 0
+      for a in start..<(start + K) {
+        for b in (a + 1)..<(start + K) {
+          var s = 0.0
+          for i in 0..<d {
+            let x = Double(f[a * d + i] - f[b * d + i])
+            s += x * x
+          }
+          sum += s.squareRoot()
+          pairs += 1
+        }
+      }
+      total += sum / Double(max(pairs, 1))
+      groups += 1
+    }
+    return total / Double(max(groups, 1))
+  }
+}

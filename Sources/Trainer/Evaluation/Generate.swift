@@ -1,0 +1,46 @@
+import Engine
+import GRPO
+import Imaging
+import Models
+import World
+
+/// Images from the generator for a list of prompts, by the deterministic ODE sampler.
+public enum Generate {
+  /// One image per prompt; sample i's noise comes from stream i of `seed`, so a prompt's
+  /// image does not depend on what else is in the batch. Batches of `batchSize` at a time.
+  public static func images(_ generator: Generator, prompts: [Prompt], seed: UInt64, steps: Int = 10,
+                            shift: Float = 1, batchSize: Int = 32, graph: Graph = Graph()) -> [RGBImage] {
+    let cfg = generator.config, S = cfg.imageSize, D = cfg.channels * S * S, L = cfg.promptTokens
+    let schedule = SigmaSchedule(steps: steps, shift: shift)
+    var out: [RGBImage] = []
+    out.reserveCapacity(prompts.count)
+    let base = RNG(seed: seed)
+    for start in stride(from: 0, to: prompts.count, by: batchSize) {
+      let chunk = Array(prompts[start..<min(start + batchSize, prompts.count)])
+      let B = chunk.count
+      var noise = [Float](repeating: 0, count: B * D)
+      var tokens = [Float](repeating: 0, count: B * L), mask = [Float](repeating: 0, count: B * L)
+      for (b, p) in chunk.enumerated() {
+        var r = base.stream(UInt64(start + b))
+        noise.withUnsafeMutableBufferPointer { buf in
+          if let base = buf.baseAddress { r.fillNormal(base + b * D, count: D) }
+        }
+        let ids = Tokenizer.encode(p)
+        let m = Tokenizer.mask(ids)
+        for j in 0..<L {
+          tokens[b * L + j] = Float(ids[j])
+          mask[b * L + j] = m[j]
+        }
+      }
+      let x0 = ODESampler.sample(noise: noise, shape: Shape(B, cfg.channels, S, S), schedule: schedule, graph: graph) { g, x, t in
+        generator.velocity(g, x: x, t: t, tokens: g.constant(tokens, Shape(B, L)), mask: g.constant(mask, Shape(B, L)))
+      }
+      x0.withUnsafeBufferPointer { buf in
+        for b in 0..<B {
+          out.append(RGBImage(planarSigned: UnsafeBufferPointer(rebasing: buf[(b * D)..<((b + 1) * D)]), width: S, height: S))
+        }
+      }
+    }
+    return out
+  }
+}

@@ -1,0 +1,208 @@
+import Engine
+import Foundation
+import Models
+import World
+
+/// `grpotop pretrain backbone`: DINO self-distillation of the ViT on world renders, no labels.
+public struct BackbonePretrainConfig: ValidatedConfig, Equatable {
+  public var seed: UInt64 = 1
+  public var steps = 1000
+  /// Source images per step; each gives `crops.views` views.
+  public var batchSize = 16
+  /// Peak AdamW learning rate (after linear warm-up, cosine decay to a tenth).
+  public var lr: Float = 5e-4
+  public var warmupSteps = 100
+  public var weightDecay: Float = 0.04
+  public var gradClip: Float = 3.0
+  /// Teacher EMA momentum at step 0; it rises to 1 along a half cosine.
+  public var teacherMomentum: Float = 0.996
+  /// Teacher softmax temperature τ_t (sharpening).
+  public var teacherTemperature: Float = 0.04
+  /// Student softmax temperature τ_s.
+  public var studentTemperature: Float = 0.1
+  /// Momentum of the running centre of teacher outputs.
+  public var centreMomentum: Float = 0.9
+  /// Steps during which the prototypes stay frozen (DINO's early-training stabiliser).
+  public var freezePrototypesSteps = 50
+  /// Student views per forward/backward pass; gradients accumulate over the passes of a step.
+  public var viewsPerPass = 2
+  /// Loss points kept for the report's curve.
+  public var curvePoints = 100
+  public var model = ViTConfig()
+  public var head = DINOHeadConfig()
+  public var crops = MultiCropConfig()
+  /// Training prompts: every style (half the renders), second objects, and explicit
+  /// backgrounds on a few: with more, the prototypes sort images by background (the largest
+  /// pixel mass) and the object's attributes are learned later.
+  public var prompts = PromptDistribution(secondObject: 0.4, position: 0.5, size: 0.5, background: 0.15, pattern: 0.3, style: 0.5)
+  /// Style strength range [lo, hi] of the styled renders.
+  public var styleStrength: [Float] = [0.3, 1.0]
+  /// Linear probes on the trained teacher and a random-init ViT (trainImages 0 skips them).
+  public var probe = ProbeConfig()
+  /// Directory for weights and report.
+  public var output = "runs/pretrain/backbone"
+
+  public init() {}
+  public static var defaults: BackbonePretrainConfig { BackbonePretrainConfig() }
+
+  public func validate() throws {
+    try require(steps >= 1, "steps", "must be at least 1, got \(steps)")
+    try require(batchSize >= 1 && batchSize <= 512, "batchSize", "must be in 1...512, got \(batchSize)")
+    try require(lr > 0 && lr < 1, "lr", "must be in (0, 1), got \(lr)")
+    try require(teacherMomentum >= 0 && teacherMomentum < 1, "teacherMomentum", "must be in [0, 1), got \(teacherMomentum)")
+    try require(teacherTemperature > 0 && studentTemperature > 0, "teacherTemperature", "temperatures must be > 0")
+    try require(centreMomentum >= 0 && centreMomentum < 1, "centreMomentum", "must be in [0, 1), got \(centreMomentum)")
+    try require(viewsPerPass >= 1, "viewsPerPass", "must be at least 1, got \(viewsPerPass)")
+    try require(styleStrength.count == 2 && styleStrength[0] >= 0 && styleStrength[0] <= styleStrength[1] && styleStrength[1] <= 1,
+                "styleStrength", "must be [lo, hi] with 0 ≤ lo ≤ hi ≤ 1, got \(styleStrength)")
+    try require(model.imageSize % model.patch == 0 && model.imageSize >= 4, "model.imageSize", "must be ≥ 4 and a multiple of model.patch (\(model.patch))")
+    try require(model.width % model.heads == 0, "model.width", "must be divisible by model.heads (\(model.heads))")
+    try require(head.prototypes >= 2 && head.bottleneck >= 1 && head.hidden >= 1 && head.layers >= 1, "head", "sizes must be positive (prototypes ≥ 2)")
+    try crops.validate(prefix: "crops")
+    try probe.validate(prefix: "probe")
+  }
+}
+
+/// What a backbone pretraining run reports beside its weights.
+public struct BackbonePretrainReport: Codable, Sendable {
+  public var steps: Int
+  public var batchSize: Int
+  /// Views per source image (2 global + local).
+  public var views: Int
+  /// Training seconds (without the probes).
+  public var seconds: Double
+  /// Source images per second of training.
+  public var imagesPerSecond: Double
+  /// Student views (forward + backward) per second.
+  public var viewsPerSecond: Double
+  public var threads: Int
+  public var finalLoss: Float
+  /// (step, mean DINO loss over the preceding window).
+  public var lossCurve: [[Float]]
+  /// (step, mean row entropy of the teacher targets, entropy of their batch mean), in nats:
+  /// the collapse monitor (log K is uniform collapse, a marginal entropy near 0 one-prototype).
+  public var teacherEntropyCurve: [[Float]]
+  /// Backbone parameters (what ships; the head is training-only).
+  public var parameters: Int
+  /// Which weights were probed and saved.
+  public var saved: String
+  public var probe: ProbeReport?
+}
+
+/// The student and teacher after DINO training, with the curves of the run.
+public struct DINOTrainingResult {
+  public let student: DINONetwork
+  public let teacher: DINONetwork
+  public let lossCurve: [[Float]]
+  public let entropyCurve: [[Float]]
+  public let seconds: Double
+}
+
+/// Trains student and EMA teacher by DINO self-distillation. Deterministic in `cfg.seed`
+/// (rendering runs on a second thread, but every batch is a pure function of its step).
+public func trainBackboneDINO(_ cfg: BackbonePretrainConfig, log: (String) -> Void) -> DINOTrainingResult {
+  let studentStore = ParameterStore(), teacherStore = ParameterStore()
+  let student = DINONetwork(backbone: cfg.model, head: cfg.head, store: studentStore)
+  let teacher = DINONetwork(backbone: cfg.model, head: cfg.head, store: teacherStore)
+  studentStore.allocate(seed: cfg.seed)
+  teacherStore.allocate(seed: cfg.seed)
+  teacherStore.restore(studentStore.snapshot())
+  teacherStore.setTrainable(false) { _ in true }  // the teacher only ever moves by EMA
+  let opt = AdamW(store: studentStore, config: AdamWConfig(lr: cfg.lr, weightDecay: cfg.weightDecay))
+  let schedule = WarmupCosine(warmupSteps: cfg.warmupSteps, finalFraction: 0.1)
+  var centre = DINOCentre(prototypes: cfg.head.prototypes, momentum: cfg.centreMomentum)
+
+  let B = cfg.batchSize, S = cfg.model.imageSize, K = cfg.head.prototypes, D = 3 * S * S
+  let V = cfg.crops.views, G = MultiCropConfig.globalCrops, pairs = DINO.pairCount(globalViews: G, views: V)
+  let backboneCount = studentStore.entries.filter { DINONetwork.isBackbone($0.name) }.reduce(0) { $0 + $1.shape.count }
+  log("backbone: \(backboneCount) parameters (+ \(studentStore.count - backboneCount) in the DINO head), \(cfg.steps) steps of \(B) images × \(V) views at \(S) px")
+  let sampler = PromptSampler(seed: cfg.seed, distribution: cfg.prompts)
+  let dataRNG = RNG(seed: cfg.seed).stream(1)
+  let crops = cfg.crops, strength = cfg.styleStrength
+  let batches = BatchPrefetcher { step in
+    MultiCropBatch.make(step: step, batch: B, imageSize: S, crops: crops, sampler: sampler, styleStrength: strength, rng: dataRNG)
+  }
+  let prototypesFrozen: (String) -> Bool = { $0 == "head.last_layer.weight" }
+
+  let g = Graph()
+  var progress = ProgressLine(label: "pretrain backbone", total: cfg.steps)
+  var curve: [[Float]] = [], entropyCurve: [[Float]] = [], window: [Float] = [], entropyWindow: [(Float, Float)] = []
+  let every = max(1, cfg.steps / max(1, cfg.curvePoints))
+  for step in 0..<cfg.steps {
+    let batch = batches.take(step, prefetchNext: step + 1 < cfg.steps)
+    opt.config.lr = schedule.rate(step: step, total: cfg.steps, lr: cfg.lr)
+    if step == 0 && cfg.freezePrototypesSteps > 0 { studentStore.setTrainable(false, where: prototypesFrozen) }
+    if step == cfg.freezePrototypesSteps { studentStore.setTrainable(true, where: prototypesFrozen) }
+
+    // Teacher: global views only, no tape; targets are centred and sharpened scores.
+    g.reset()
+    g.recording = false
+    let teacherScores = teacher.scores(g, images: g.constant(Array(batch.views[0..<(G * B * D)]), Shape(G * B, 3, S, S))).toArray()
+    g.recording = true
+    let probs = centre.sharpen(teacherScores, temperature: cfg.teacherTemperature)  // (G·B, K)
+    let targets = DINO.targets(teacherProbs: probs, globalViews: G, views: V, batch: B)  // (V·B, K)
+
+    // Student: all views, a few at a time, gradients accumulating over the passes.
+    studentStore.zeroGrads()
+    var loss: Float = 0
+    for first in stride(from: 0, to: V, by: cfg.viewsPerPass) {
+      let n = min(cfg.viewsPerPass, V - first)
+      g.reset()
+      let x = g.constant(Array(batch.views[(first * B * D)..<((first + n) * B * D)]), Shape(n * B, 3, S, S))
+      let t = g.constant(Array(targets[(first * B * K)..<((first + n) * B * K)]), Shape(n * B, K))
+      let l = DINO.loss(g, studentScores: student.scores(g, images: x), targets: t,
+                        studentTemperature: cfg.studentTemperature, batch: B, pairs: pairs)
+      g.backward(from: l)
+      loss += l[0]
+    }
+    studentStore.clipGradNorm(cfg.gradClip)
+    opt.update()
+    DINO.updateTeacher(teacherStore, from: studentStore, momentum: DINO.momentum(step: step, total: cfg.steps, base: cfg.teacherMomentum))
+    centre.update(with: teacherScores)
+
+    window.append(loss)
+    entropyWindow.append((DINO.meanEntropy(probs, prototypes: K), DINO.marginalEntropy(probs, prototypes: K)))
+    if (step + 1) % every == 0 || step + 1 == cfg.steps {
+      let n = Float(window.count)
+      curve.append([Float(step + 1), window.reduce(0, +) / n])
+      entropyCurve.append([Float(step + 1), entropyWindow.reduce(0) { $0 + $1.0 } / n, entropyWindow.reduce(0) { $0 + $1.1 } / n])
+      window.removeAll(keepingCapacity: true)
+      entropyWindow.removeAll(keepingCapacity: true)
+    }
+    let e = entropyCurve.last ?? [0, 0, 0]
+    progress.update(step + 1, items: (step + 1) * B, fields: [
+      ("loss", String(format: "%.4f", curve.last?[1] ?? loss)), ("H", String(format: "%.2f/%.2f", e[1], e[2])),
+    ])
+  }
+  return DINOTrainingResult(student: student, teacher: teacher, lossCurve: curve, entropyCurve: entropyCurve, seconds: progress.elapsed)
+}
+
+/// Trains the backbone (`trainBackboneDINO`), probes the teacher against a random-init ViT,
+/// and saves the teacher's backbone tensors (timm names, no `head.`) with a JSON report.
+public func pretrainBackbone(_ cfg: BackbonePretrainConfig, log: (String) -> Void) throws -> BackbonePretrainReport {
+  let run = trainBackboneDINO(cfg, log: log)
+  // Only the backbone ships: copy the teacher's backbone tensors into a bare ViT store.
+  let store = ParameterStore()
+  let backbone = ViT(cfg.model, store: store)
+  store.allocate(seed: cfg.seed)
+  store.copyMatching(from: run.teacher.store)
+  try saveWeights(store, model: "backbone", config: cfg.model, to: "\(cfg.output)/backbone.safetensors")
+
+  var probe: ProbeReport? = nil
+  if cfg.probe.trainImages > 0 && cfg.probe.testImages > 0 {
+    let randomStore = ParameterStore()
+    let random = ViT(cfg.model, store: randomStore)
+    randomStore.allocate(seed: cfg.seed)  // the student's starting point
+    let report = LinearProbe.evaluate(trained: backbone, random: random, config: cfg.probe, seed: cfg.seed &+ 1000, log: log)
+    probe = report
+  }
+  let steps = Double(cfg.steps * cfg.batchSize)
+  let report = BackbonePretrainReport(
+    steps: cfg.steps, batchSize: cfg.batchSize, views: cfg.crops.views, seconds: run.seconds,
+    imagesPerSecond: steps / run.seconds, viewsPerSecond: steps * Double(cfg.crops.views) / run.seconds,
+    threads: BLAS.threads, finalLoss: run.lossCurve.last?[1] ?? 0, lossCurve: run.lossCurve,
+    teacherEntropyCurve: run.entropyCurve, parameters: store.count, saved: "EMA teacher backbone", probe: probe)
+  try AtomicFile.writeJSON(report, to: "\(cfg.output)/report.json")
+  log("backbone: weights and report in \(cfg.output)")
+  return report
+}

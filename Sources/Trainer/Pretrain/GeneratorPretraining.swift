@@ -1,0 +1,160 @@
+import Engine
+import Foundation
+import GRPO
+import Imaging
+import Models
+import World
+
+/// `grpotop pretrain generator`: flow matching on world renders.
+public struct GeneratorPretrainConfig: ValidatedConfig, Equatable {
+  public var seed: UInt64 = 1
+  public var steps = 6000
+  public var batchSize = 32
+  public var lr: Float = 4e-4
+  public var warmupSteps = 200
+  public var weightDecay: Float = 0.0
+  public var gradClip: Float = 1.0
+  /// Decay of the weight average that is saved (DiT samples from an EMA too).
+  public var emaDecay: Float = 0.999
+  /// Loss points kept for the report's curve.
+  public var curvePoints = 100
+  public var model = GeneratorConfig()
+  public var prompts = PromptDistribution()
+  /// Directory for weights, report and sample sheet.
+  public var output = "runs/pretrain/generator"
+
+  public init() {}
+  public static var defaults: GeneratorPretrainConfig { GeneratorPretrainConfig() }
+
+  public func validate() throws {
+    try require(steps >= 1, "steps", "must be at least 1, got \(steps)")
+    try require(batchSize >= 1 && batchSize <= 1024, "batchSize", "must be in 1...1024, got \(batchSize)")
+    try require(lr > 0 && lr < 1, "lr", "must be in (0, 1), got \(lr)")
+    try require(emaDecay >= 0 && emaDecay < 1, "emaDecay", "must be in [0, 1), got \(emaDecay)")
+    try require(model.imageSize % model.patch == 0, "model.imageSize", "must be a multiple of model.patch (\(model.patch))")
+    try require(model.width % model.heads == 0, "model.width", "must be divisible by model.heads (\(model.heads))")
+  }
+}
+
+/// What a generator pretraining run reports beside its weights.
+public struct GeneratorPretrainReport: Codable, Sendable {
+  public var steps: Int
+  public var batchSize: Int
+  public var seconds: Double
+  public var imagesPerSecond: Double
+  public var threads: Int
+  public var finalLoss: Float
+  /// (step, mean loss over the preceding window).
+  public var lossCurve: [[Float]]
+  public var parameters: Int
+}
+
+/// Trains the generator by flow matching: x_t = (1 − t)·x₀ + t·ε, target v = ε − x₀,
+/// loss ‖v_θ(x_t, t, prompt) − v‖², t ~ U(0, 1), prompts from the world's training split.
+/// The next batch renders on the second core while this one trains.
+public func pretrainGenerator(_ cfg: GeneratorPretrainConfig, log: (String) -> Void) throws -> GeneratorPretrainReport {
+  var modelConfig = cfg.model
+  modelConfig.vocabularySize = Tokenizer.vocabulary.count
+  modelConfig.promptTokens = Tokenizer.maxTokens
+  let store = ParameterStore()
+  let generator = Generator(modelConfig, store: store)
+  store.allocate(seed: cfg.seed)
+  let opt = AdamW(store: store, config: AdamWConfig(lr: cfg.lr, weightDecay: cfg.weightDecay))
+  let ema = EMA(store: store, decay: cfg.emaDecay)
+  let schedule = WarmupCosine(warmupSteps: cfg.warmupSteps, finalFraction: 0.1)
+  log("generator: \(store.count) parameters, \(cfg.steps) steps of \(cfg.batchSize) at \(modelConfig.imageSize) px")
+
+  let B = cfg.batchSize, S = modelConfig.imageSize, L = modelConfig.promptTokens
+  let dataRNG = RNG(seed: cfg.seed).stream(1)
+  let sampler = PromptSampler(seed: cfg.seed, distribution: cfg.prompts)
+  let batches = BatchPrefetcher { step in FlowBatch.make(step: step, size: B, imageSize: S, sampler: sampler, rng: dataRNG) }
+
+  let g = Graph()
+  var progress = ProgressLine(label: "pretrain generator", total: cfg.steps)
+  var curve: [[Float]] = [], window: [Float] = []
+  let every = max(1, cfg.steps / max(1, cfg.curvePoints))
+  var lastLoss: Float = 0
+  for step in 0..<cfg.steps {
+    let batch = batches.take(step, prefetchNext: step + 1 < cfg.steps)
+    opt.config.lr = schedule.rate(step: step, total: cfg.steps, lr: cfg.lr)
+    g.reset()
+    store.zeroGrads()
+    let x = g.constant(batch.noisy, Shape(B, 3, S, S))
+    let t = g.constant(batch.times, Shape(B))
+    let v = generator.velocity(g, x: x, t: t, tokens: g.constant(batch.tokens, Shape(B, L)), mask: g.constant(batch.mask, Shape(B, L)))
+    let loss = g.mse(v, g.constant(batch.target, Shape(B, 3, S, S)))
+    g.backward(from: loss)
+    store.clipGradNorm(cfg.gradClip)
+    opt.update()
+    ema.update()
+    lastLoss = loss[0]
+    window.append(lastLoss)
+    if (step + 1) % every == 0 || step + 1 == cfg.steps {
+      curve.append([Float(step + 1), window.reduce(0, +) / Float(window.count)])
+      window.removeAll(keepingCapacity: true)
+    }
+    progress.update(step + 1, items: (step + 1) * B, fields: [("loss", String(format: "%.4f", curve.last?[1] ?? lastLoss))])
+  }
+  let seconds = progress.elapsed
+  ema.swap()  // save the averaged weights
+  let report = GeneratorPretrainReport(
+    steps: cfg.steps, batchSize: B, seconds: seconds, imagesPerSecond: Double(cfg.steps * B) / seconds,
+    threads: BLAS.threads, finalLoss: curve.last?[1] ?? lastLoss, lossCurve: curve, parameters: store.count)
+  try saveWeights(store, model: "generator", config: modelConfig, to: "\(cfg.output)/generator.safetensors")
+  try AtomicFile.writeJSON(report, to: "\(cfg.output)/report.json")
+  log("generator: weights and report in \(cfg.output)")
+  return report
+}
+
+/// Writes a store as F16 safetensors with the model's name and config in the metadata.
+public func saveWeights<C: Encodable>(_ store: ParameterStore, model: String, config: C, to path: String) throws {
+  let configJSON = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+  let file = store.safeTensors(metadata: ["model": model, "config": configJSON, "format": "grpotop-1"])
+  try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+  try file.write(to: path, dtype: .f16)
+}
+
+/// One flow-matching batch, as flat arrays ready to become tensors.
+struct FlowBatch: Sendable {
+  var noisy: [Float]  // (B, 3, S, S) x_t
+  var target: [Float]  // (B, 3, S, S) ε − x₀
+  var times: [Float]  // (B)
+  var tokens: [Float]  // (B, L)
+  var mask: [Float]  // (B, L)
+
+  /// Renders batch `step`: its prompts, images, noise and times all come from streams of
+  /// `rng` named by the step, so a batch is the same whatever thread makes it.
+  static func make(step: Int, size B: Int, imageSize S: Int, sampler: PromptSampler, rng: RNG) -> FlowBatch {
+    var r = rng.stream(UInt64(step))
+    var stepSampler = sampler
+    stepSampler = PromptSampler(seed: r.nextBlock().hashSeed, distribution: sampler.distribution)
+    let prompts = stepSampler.training(count: B)
+    let D = 3 * S * S, L = Tokenizer.maxTokens
+    var batch = FlowBatch(
+      noisy: .init(repeating: 0, count: B * D), target: .init(repeating: 0, count: B * D),
+      times: .init(repeating: 0, count: B), tokens: .init(repeating: 0, count: B * L), mask: .init(repeating: 0, count: B * L))
+    for b in 0..<B {
+      let scene = Renderer.render(prompts[b], size: S, seed: r.nextBlock().hashSeed)
+      let x0 = scene.image.planarSigned()
+      let t = r.uniform()
+      batch.times[b] = t
+      for i in 0..<D {
+        let eps = r.normal()
+        batch.noisy[b * D + i] = (1 - t) * x0[i] + t * eps
+        batch.target[b * D + i] = eps - x0[i]
+      }
+      let ids = Tokenizer.encode(prompts[b])
+      let m = Tokenizer.mask(ids)
+      for j in 0..<L {
+        batch.tokens[b * L + j] = Float(ids[j])
+        batch.mask[b * L + j] = m[j]
+      }
+    }
+    return batch
+  }
+}
+
+extension SIMD4 where Scalar == UInt32 {
+  /// Two lanes as one 64-bit seed.
+  var hashSeed: UInt64 { (UInt64(self[0]) << 32) | UInt64(self[1]) }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Dashboard
+import Foundation
+import RunProtocol
+
+/// `grpotop replay RUN|events.jsonl`: a recorded run's whole history on the dashboard,
+/// read-only (every sample group can be scrubbed with [ and ]).
+struct ReplayCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "replay", abstract: "Show a recorded run (a run directory or its events.jsonl) on the dashboard, read-only.")
+
+  @Argument(help: "A run directory, or an events.jsonl file.") var path: String
+  @Option(help: "Colour depth: 24bit, 256, 16 or none (default: detected from the terminal).") var colors: String?
+  @Option(help: "Theme name (default, light, 16-colour, high-contrast, mono, or a user theme) or a theme file.") var theme: String?
+
+  func run() throws {
+    var isDir: ObjCBool = false
+    let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
+    let file = isDir.boolValue ? path + "/events.jsonl" : path
+    guard exists, FileManager.default.fileExists(atPath: file) else { throw ValidationError("\(file): no such file") }
+    let (events, warnings) = try JSONLines.readEvents(path: file)
+    for w in warnings { FileHandle.standardError.write(Data(("warning: " + w + "\n").utf8)) }
+    guard !events.isEmpty else { throw ValidationError("\(file): no events to show") }
+    var mode: ColorMode?
+    if let c = colors {
+      guard let m = ColorMode(flag: c) else { throw ValidationError("--colors must be 24bit, 256, 16 or none, got '\(c)'") }
+      mode = m
+    }
+    let options = DashboardOptions(readOnly: "replay of a recorded run", colors: mode, theme: theme,
+                                   themeDirectories: [FileManager.default.currentDirectoryPath + "/Themes"], source: "replay")
+    do {
+      try DashboardApp.replay(events, options: options)
+    } catch let e as ThemeError {
+      throw ValidationError(e.description)
+    } catch let e as TerminalError {
+      throw ValidationError(e.description)
+    }
+  }
+}

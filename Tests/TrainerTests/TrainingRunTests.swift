@@ -1,0 +1,148 @@
+import Engine
+import Foundation
+import Models
+import RunProtocol
+import Trainer
+import XCTest
+
+/// Whole runs on tiny, randomly initialised models: deterministic, resumable, steerable.
+final class TrainingRunTests: XCTestCase {
+  func tinyConfig() -> TrainConfig {
+    var c = TrainConfig()
+    c.algorithm = .advGRPO
+    c.seed = 7
+    c.iterations = 4
+    c.sample.steps = 4
+    c.grpo.groupSize = 4
+    c.grpo.promptsPerIteration = 2
+    c.grpo.microBatch = 8
+    c.grpo.clipRange = 0.05
+    c.lora = LoRAConfig(rank: 2, alpha: 4)
+    c.references.perPrompt = 2
+    c.discriminator.hidden = 16
+    c.discriminator.stepsPerTrigger = 2
+    c.discriminator.patches = 4
+    c.eval.every = 0
+    c.eval.prompts = 2
+    c.eval.samplesPerPrompt = 2
+    c.checkpoint.every = 2
+    c.prompts.pool = 4
+    return c
+  }
+
+  /// Tiny models, the same every call (seeded): generator 16 px width 32, backbone width 16.
+  func tinyModels(_ c: TrainConfig) -> RunModels {
+    var gc = GeneratorConfig.tiny
+    gc.vocabularySize = 50
+    gc.promptTokens = 12
+    gc.lora = c.lora
+    let gs = ParameterStore()
+    let gen = Generator(gc, store: gs)
+    gs.allocate(seed: 11)
+    var rng = RNG(seed: 12)
+    for e in gs.entries where e.name.contains("adaLN") || e.name.hasPrefix("final_layer") {
+      rng.fillNormal(gs.values + e.offset, count: e.shape.count, std: 0.05)
+    }
+    trainOnlyLoRA(gs)
+    let bs = ParameterStore()
+    let vit = ViT(ViTConfig(imageSize: 16, patch: 4, width: 16, depth: 1, heads: 2, mlpRatio: 2), store: bs)
+    bs.allocate(seed: 13)
+    bs.setTrainable(false) { _ in true }
+    return RunModels(generator: gen, backbone: vit)
+  }
+
+  func tempDir() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("grpotop-run-\(UUID().uuidString)").path
+  }
+
+  /// Runs to the end; returns the LoRA weights and the per-iteration metrics.
+  func run(_ c: TrainConfig, dir: String, resume: Bool) async throws -> ([Float], [RunEvent]) {
+    let models = tinyModels(c)
+    let t = try TrainerActor(config: c, runDirectory: dir, resume: resume ? dir : nil, models: models) { _ in }
+    let task = Task { await t.run() }
+    var events: [RunEvent] = []
+    for await e in t.events { events.append(e) }
+    let end = await task.value
+    XCTAssertEqual(end.status, "completed", end.message ?? "")
+    let lora = models.generator.store.entries.filter(\.trainable).flatMap { e in
+      Array(UnsafeBufferPointer(start: models.generator.store.values + e.offset, count: e.shape.count))
+    }
+    return (lora, events)
+  }
+
+  func iterationMetrics(_ events: [RunEvent]) -> [Int: [String: Double]] {
+    var out: [Int: [String: Double]] = [:]
+    for e in events {
+      if case .iterationMetrics(let m) = e.payload { out[m.iteration] = m.values.filter { !$0.key.hasPrefix("ms_") } }
+    }
+    return out
+  }
+
+  func testTwoPlusTwoWithResumeEqualsFourStraight() async throws {
+    let straightDir = tempDir(), splitDir = tempDir()
+    defer {
+      try? FileManager.default.removeItem(atPath: straightDir)
+      try? FileManager.default.removeItem(atPath: splitDir)
+    }
+    let c = tinyConfig()
+    let (straight, straightEvents) = try await run(c, dir: straightDir, resume: false)
+    var half = c
+    half.iterations = 2
+    _ = try await run(half, dir: splitDir, resume: false)
+    // The resumed half reads the run's config.yaml, as `grpotop train --resume` does.
+    let resumedConfig = try ConfigLoader.load(TrainConfig.self, path: "\(splitDir)/config.yaml", overrides: ["iterations=4"])
+    let (resumed, resumedEvents) = try await run(resumedConfig, dir: splitDir, resume: true)
+    XCTAssertEqual(straight.map(\.bitPattern), resumed.map(\.bitPattern), "LoRA weights differ after a resume")
+    let a = iterationMetrics(straightEvents), b = iterationMetrics(resumedEvents)
+    XCTAssertEqual(a[2], b[2])
+    XCTAssertEqual(a[3], b[3])
+    let fresh = tinyModels(c).generator.store
+    let initial = fresh.entries.filter(\.trainable).flatMap { e in Array(UnsafeBufferPointer(start: fresh.values + e.offset, count: e.shape.count)) }
+    XCTAssertNotEqual(straight, initial, "four iterations left the adapters untouched")
+  }
+
+  func testEventsAreRecordedAndLiveEditsApply() async throws {
+    let dir = tempDir()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var c = tinyConfig()
+    c.iterations = 2
+    c.algorithm = .flowGRPO
+    c.rewards = [.init(name: "discriminator", weight: 1)]
+    let models = tinyModels(c)
+    let t = try TrainerActor(config: c, runDirectory: dir, resume: nil, startPaused: true, models: models) { _ in }
+    let task = Task { await t.run() }
+    var events: [RunEvent] = []
+    for await e in t.events {
+      events.append(e)
+      // Once the run reports its pause: a refused edit, a valid one, then resume.
+      if case .phase(let p) = e.payload, p.phase == .paused {
+        t.send(RunCommand(id: 1, by: "test", action: .set(key: "grpo.lr", value: .number(-1))))
+        t.send(RunCommand(id: 2, by: "test", action: .set(key: "grpo.lr", value: .number(1e-4))))
+        t.send(RunCommand(id: 3, by: "test", action: .resume))
+      }
+    }
+    _ = await task.value
+    let changes = events.compactMap { e -> HyperparameterChange? in
+      if case .hyperparameterChange(let h) = e.payload { return h }
+      return nil
+    }
+    XCTAssertEqual(changes.count, 1)
+    XCTAssertEqual(changes.first?.new, .number(1e-4))
+    XCTAssertTrue(events.contains { e in
+      if case .log(let l) = e.payload { return l.level == .warning && l.message.contains("grpo.lr") }
+      return false
+    }, "the negative lr must be refused with a warning")
+    XCTAssertTrue(events.contains { if case .phase(let p) = $0.payload { return p.phase == .paused }; return false })
+    let lrs = events.compactMap { e -> Double? in
+      if case .stepMetrics(let m) = e.payload { return m.values["lr"] }
+      return nil
+    }
+    XCTAssertFalse(lrs.isEmpty)
+    XCTAssertTrue(lrs.allSatisfy { abs($0 - 1e-4) < 1e-9 }, "lr in step metrics: \(lrs)")
+    // events.jsonl holds the same events, in order.
+    let (onDisk, warnings) = try JSONLines.readEvents(path: "\(dir)/events.jsonl")
+    XCTAssertEqual(warnings, [])
+    XCTAssertEqual(onDisk.map(\.seq), Array(0..<onDisk.count))
+    XCTAssertEqual(onDisk.count, events.count)
+  }
+}
