@@ -109,7 +109,7 @@ final class AttributeJudgeTests: XCTestCase {
     XCTAssertEqual(Array(f[0..<(3 * P)]), image, "channels 0–2 are the image")
     XCTAssertEqual(f[3 * P + 0], -0.5, "no horizontal edge in a flat corner")
     XCTAssertEqual(f[5 * P + 0], -0.5, "the border is background")
-    XCTAssertGreaterThan(f[5 * P + 3 * S + 3], 1, "the square is far from the background colour")
+    XCTAssertGreaterThan(f[5 * P + 3 * S + 3], 0.9, "the square is far from the background colour")
     XCTAssertGreaterThan(f[3 * P + 3 * S + 2], 0, "a horizontal edge beside the square")
     XCTAssertGreaterThan(f[4 * P + 2 * S + 3], 0, "a vertical edge above the square")
     XCTAssertEqual(f[4 * P + 3 * S + 2], -0.5, "no vertical change beside the square's middle rows")

@@ -43,7 +43,9 @@ struct GRPOBenchCommand: ParsableCommand {
       let values = collected.compactMap { $0["ms_" + p] }
       guard !values.isEmpty else { continue }
       let ms = median(values)
-      print(String(format: "  %-22@ %6.2f s  %4.1f %%", p as NSString, ms / 1e3, 100 * ms / 1e3 / median(totals)))
+      // Shares are of the median iteration; an iteration where D trains has no update phase.
+      let label = p.padding(toLength: 22, withPad: " ", startingAt: 0)
+      print("  \(label)" + String(format: " %6.2f s  %5.1f %%  (in %d of %d)", ms / 1e3, 100 * ms / 1e3 / median(totals), values.count, iterations))
     }
     let skipped = collected.filter { $0["skipped_update"] == 1 }.count
     if skipped > 0 { print("  (\(skipped) of \(iterations) iterations trained the discriminator instead of the generator)") }
