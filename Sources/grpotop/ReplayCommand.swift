@@ -4,16 +4,18 @@ import Foundation
 import RunProtocol
 
 /// `grpotop replay RUN|events.jsonl`: a recorded run's whole history on the dashboard,
-/// read-only (every sample group can be scrubbed with [ and ]).
-struct ReplayCommand: ParsableCommand {
+/// read-only (every sample group can be scrubbed with [ and ]); `--speed` plays it back at
+/// its recorded pace, sped up, through the same live path a training run uses.
+struct ReplayCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "replay", abstract: "Show a recorded run (a run directory or its events.jsonl) on the dashboard, read-only.")
 
   @Argument(help: "A run directory, or an events.jsonl file.") var path: String
   @Option(help: "Colour depth: 24bit, 256, 16 or none (default: detected from the terminal).") var colors: String?
   @Option(help: "Theme name (default, light, 16-colour, high-contrast, mono, or a user theme) or a theme file.") var theme: String?
+  @Option(help: "Play the recording at its own pace, this many times faster (default: show it all at once).") var speed: Double?
 
-  func run() throws {
+  func run() async throws {
     var isDir: ObjCBool = false
     let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
     let file = isDir.boolValue ? path + "/events.jsonl" : path
@@ -29,7 +31,7 @@ struct ReplayCommand: ParsableCommand {
     let options = DashboardOptions(readOnly: "replay of a recorded run", colors: mode, theme: theme,
                                    themeDirectories: [FileManager.default.currentDirectoryPath + "/Themes"], source: "replay")
     do {
-      try DashboardApp.replay(events, options: options)
+      try await DashboardApp().run(events: DashboardApp.stream(events, speed: speed), send: { _ in }, options: options)
     } catch let e as ThemeError {
       throw ValidationError(e.description)
     } catch let e as TerminalError {

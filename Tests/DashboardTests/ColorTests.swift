@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Dashboard
 
@@ -82,5 +83,15 @@ final class ColorTests: XCTestCase {
     XCTAssertEqual(bytes, "\u{1B}[2;4H\u{1B}[0;38;5;196mx")
     XCTAssertEqual(AnsiDiff.count(from: b, to: b, mode: .truecolor), 0)
     XCTAssertEqual(AnsiDiff.changedCells(a, b), 1)
+  }
+
+  func testSnapshotWritesColouredAndPlainText() throws {
+    var g = CellGrid(width: 3, height: 1)
+    g.text(0, 0, "ab", Style(fg: .rgb(255, 0, 0)))
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("snap-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = try AnsiDiff.writeSnapshot(g, mode: .xterm256, directory: dir, name: "snap")
+    XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "\u{1B}[0;38;5;196mab\u{1B}[0m \u{1B}[0m\n")
+    XCTAssertEqual(try String(contentsOfFile: dir + "/snap.txt", encoding: .utf8), "ab\n")
   }
 }

@@ -16,6 +16,7 @@ final class KeyTests: XCTestCase {
       let o = KeyHandler.handle(k, view: &view, state: state)
       all.commands += o.commands
       all.quit = all.quit || o.quit
+      all.snapshot = all.snapshot || o.snapshot
     }
     return all
   }
@@ -88,6 +89,7 @@ final class KeyTests: XCTestCase {
     XCTAssertEqual(press([.char(" ")], &v, paused).commands, [.step])
     XCTAssertEqual(press([.char("p")], &v, paused).commands, [.resume])
     XCTAssertEqual(press([.char("c"), .char("s")], &v).commands, [.saveCheckpoint, .snapshot])
+    XCTAssertTrue(press([.char("s")], &v).snapshot)
     // q asks first; n keeps going, y stops.
     var out = press([.char("q")], &v)
     XCTAssertTrue(v.confirmStop)
@@ -111,6 +113,10 @@ final class KeyTests: XCTestCase {
     XCTAssertEqual(v.message, "read-only: editing is off (--read-only)")
     _ = press([.char("p")], &v)
     XCTAssertEqual(v.message, "read-only: control keys are off (--read-only)")
+    // A snapshot of the screen is still allowed, without asking the run for anything.
+    let snap = press([.char("s")], &v)
+    XCTAssertEqual(snap.commands, [])
+    XCTAssertTrue(snap.snapshot)
     XCTAssertTrue(press([.char("q")], &v).quit, "q quits without asking when read-only")
   }
 

@@ -3,32 +3,44 @@ import RunProtocol
 import XCTest
 @testable import Dashboard
 
-/// The real binary in a real terminal: `grpotop replay` inside a detached tmux session, read
-/// back with capture-pane, keys sent with send-keys. Polls with a bounded retry loop, so it
-/// never depends on timing; skipped when tmux or the binary is missing.
+/// The real binary in a real terminal: `grpotop replay` inside a detached tmux session (on a
+/// private tmux server, so the user's sessions are never touched), read back with
+/// capture-pane, keys sent with send-keys. Polls with a bounded retry loop, so it never
+/// depends on timing; skipped when tmux or the binary is missing.
 final class TmuxSmokeTests: XCTestCase {
   var session = ""
   var dir: URL?
+  let socket = "grpotop-tests-\(getpid())"
 
   override func tearDown() {
-    if !session.isEmpty { _ = run(["tmux", "kill-session", "-t", session]) }
+    if !session.isEmpty { tmux(["kill-server"]) }
     if let d = dir { try? FileManager.default.removeItem(at: d) }
   }
 
-  /// Runs a command through /bin/sh (system(3): fork, exec, waitpid) and returns its status
-  /// and stdout, read back from a temporary file. Foundation's Process can wait forever here:
-  /// `tmux new-session` forks a server that outlives its client and inherits its descriptors.
+  /// Runs a tmux command on the private server through /bin/sh, waiting with waitpid.
+  /// Foundation's Process is not used: it learns of a child's exit through a socket the child
+  /// inherits, and the tmux server forked by new-session keeps that socket open forever.
   @discardableResult
-  func run(_ args: [String]) -> (status: Int32, output: String) {
-    let out = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-out-\(UUID().uuidString)").path
-    defer { try? FileManager.default.removeItem(atPath: out) }
-    func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-    let line = args.map(quote).joined(separator: " ") + " > \(quote(out)) 2>/dev/null < /dev/null"
-    let raw = system(line)
-    let status = raw == -1 ? -1 : (raw >> 8) & 0xFF
-    let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-    return (status, text)
+  func tmux(_ args: [String], output: Bool = false) -> (status: Int32, output: String) {
+    let quoted = (["tmux", "-L", socket] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket)-\(UUID().uuidString).out").path
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    let command = quoted.joined(separator: " ") + " >'\(file)' 2>/dev/null </dev/null"
+    let words: [String] = ["/bin/sh", "-c", command]
+    let pairs: [String] = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+    let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) }
+    let envp: [UnsafeMutablePointer<CChar>?] = pairs.map { strdup($0) }
+    defer { (argv + envp).forEach { free($0) } }
+    var pid: pid_t = 0
+    var cArgv = argv + [nil], cEnvp = envp + [nil]
+    guard posix_spawn(&pid, "/bin/sh", nil, nil, &cArgv, &cEnvp) == 0 else { return (-1, "") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+    let text = output ? ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "") : ""
+    return ((status >> 8) & 0xff, text)
   }
+
+  var hasTmux: Bool { tmux(["-V"]).status == 0 }
 
   /// The grpotop binary built next to this test bundle.
   func binary() -> String? {
@@ -45,7 +57,7 @@ final class TmuxSmokeTests: XCTestCase {
   func waitForScreen(_ predicate: (String) -> Bool) -> String {
     var screen = ""
     for _ in 0..<200 {
-      screen = run(["tmux", "capture-pane", "-p", "-t", session]).output
+      screen = tmux(["capture-pane", "-p", "-t", session], output: true).output
       if predicate(screen) { return screen }
       usleep(100_000)
     }
@@ -53,7 +65,7 @@ final class TmuxSmokeTests: XCTestCase {
   }
 
   func testReplayShowsPanelsAndQuits() throws {
-    guard run(["tmux", "-V"]).status == 0 else { throw XCTSkip("tmux is not installed") }
+    guard hasTmux else { throw XCTSkip("tmux is not installed") }
     guard let bin = binary() else { throw XCTSkip("grpotop binary not built next to the tests") }
     let d = FileManager.default.temporaryDirectory.appendingPathComponent("dash-tmux-\(UUID().uuidString)")
     dir = d
@@ -62,11 +74,12 @@ final class TmuxSmokeTests: XCTestCase {
     try (events.map { try JSONLines.encode($0) }.joined(separator: "\n") + "\n")
       .write(to: d.appendingPathComponent("events.jsonl"), atomically: true, encoding: .utf8)
     session = "grpotop-test-\(getpid())"
-    let command = "env -u NO_COLOR -u COLORTERM LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color '\(bin)' replay '\(d.path)'; echo EXITED $?; sleep 60"
-    XCTAssertEqual(run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "36", command]).status, 0)
-    let screen = waitForScreen { $0.contains("Hyperparameters") && $0.contains("Log") }
+    let command = "env -u NO_COLOR -u COLORTERM LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color '\(bin)' replay --speed 100 '\(d.path)'; echo EXITED $?; sleep 60"
+    XCTAssertEqual(tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "36", command]).status, 0)
+    // Played back 100× faster through the live path: wait for the end of the recording.
+    let screen = waitForScreen { $0.contains("✓ completed") }
     for title in ["grpotop · adv-grpo · iter 29/40", "Reward: generated vs reference", "Advantages", "KL · approx_kl · clipfrac",
-                  "Discriminator", "Samples: prompt", "Hyperparameters", "Evaluation", "Log", "✓ completed", "replay"] {
+                  "Discriminator", "Samples: prompt", "Hyperparameters", "Evaluation", "Log", "✓ completed", "replay", " · 256 · "] {
       XCTAssertTrue(screen.contains(title), "\(title) missing:\n\(screen)")
     }
     // Braille and half blocks made it to the screen (setlocale before newterm).
@@ -74,18 +87,18 @@ final class TmuxSmokeTests: XCTestCase {
     XCTAssertTrue(screen.contains("▀"), screen)
     // Read-only: p is refused with a hint; ? opens the help; q quits and the shell gets the
     // terminal back.
-    run(["tmux", "send-keys", "-t", session, "p"])
+    tmux(["send-keys", "-t", session, "p"])
     XCTAssertTrue(waitForScreen { $0.contains("read-only: control keys are off") }.contains("read-only: control keys are off"))
-    run(["tmux", "send-keys", "-t", session, "?"])
+    tmux(["send-keys", "-t", session, "?"])
     XCTAssertTrue(waitForScreen { $0.contains("Run control") }.contains("Run control"))
-    run(["tmux", "send-keys", "-t", session, "Escape"])
-    run(["tmux", "send-keys", "-t", session, "q"])
+    tmux(["send-keys", "-t", session, "Escape"])
+    tmux(["send-keys", "-t", session, "q"])
     let end = waitForScreen { $0.contains("EXITED") }
     XCTAssertTrue(end.contains("EXITED 0"), end)
   }
 
   func testTooSmallTerminalShowsTheMessage() throws {
-    guard run(["tmux", "-V"]).status == 0 else { throw XCTSkip("tmux is not installed") }
+    guard hasTmux else { throw XCTSkip("tmux is not installed") }
     guard let bin = binary() else { throw XCTSkip("grpotop binary not built next to the tests") }
     let d = FileManager.default.temporaryDirectory.appendingPathComponent("dash-tmux-\(UUID().uuidString)")
     dir = d
@@ -95,13 +108,13 @@ final class TmuxSmokeTests: XCTestCase {
     try (events.map { try JSONLines.encode($0) }.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
     session = "grpotop-small-\(getpid())"
     let command = "env -u NO_COLOR -u COLORTERM LANG=C.UTF-8 TERM=tmux-256color '\(bin)' replay '\(file.path)'; echo EXITED $?; sleep 60"
-    XCTAssertEqual(run(["tmux", "new-session", "-d", "-s", session, "-x", "60", "-y", "20", command]).status, 0)
+    XCTAssertEqual(tmux(["new-session", "-d", "-s", session, "-x", "60", "-y", "20", command]).status, 0)
     let screen = waitForScreen { $0.contains("too small") }
     XCTAssertTrue(screen.contains("terminal too small: 60×20"), screen)
     // Growing the window brings the dashboard (KEY_RESIZE).
-    run(["tmux", "resize-window", "-t", session, "-x", "100", "-y", "30"])
+    tmux(["resize-window", "-t", session, "-x", "100", "-y", "30"])
     XCTAssertTrue(waitForScreen { $0.contains("Hyperparameters") }.contains("Hyperparameters"))
-    run(["tmux", "send-keys", "-t", session, "q"])
+    tmux(["send-keys", "-t", session, "q"])
     XCTAssertTrue(waitForScreen { $0.contains("EXITED") }.contains("EXITED 0"))
   }
 }

@@ -34,13 +34,24 @@ public final class DashboardApp: Sendable {
     }
   }
 
-  /// Shows a finished run (all events known up front) on the calling thread until the user
-  /// quits; for `grpotop replay`. Commands are discarded.
-  public static func replay(_ events: [RunEvent], options: DashboardOptions) throws {
-    let store = StateStore()
-    store.apply(events)
-    store.finish()
-    try UILoop(store: store, send: { _ in }, options: options).run()
+  /// The events of a recording as a stream, all at once (`speed` nil) or at the recorded pace
+  /// sped up `speed` times, so a replay goes through the same live path as a training run.
+  public static func stream(_ events: [RunEvent], speed: Double? = nil) -> AsyncStream<RunEvent> {
+    AsyncStream { continuation in
+      let feeder = Task {
+        var previous = events.first?.time ?? 0
+        for e in events {
+          if let s = speed, s > 0, e.time > previous {
+            try? await Task.sleep(nanoseconds: UInt64(min(10, (e.time - previous) / s) * 1e9))
+          }
+          previous = max(previous, e.time)
+          if Task.isCancelled { break }
+          continuation.yield(e)
+        }
+        continuation.finish()
+      }
+      continuation.onTermination = { _ in feeder.cancel() }
+    }
   }
 }
 
@@ -59,7 +70,8 @@ final class UILoop {
 
   func run() throws {
     let (themes, start, warnings) = try options.resolveThemes()
-    let term = try CursesTerminal(colorFlag: options.colors, environment: options.environment)
+    let term = try CursesTerminal(colorFlag: options.colors, environment: options.environment,
+                                  handleTermination: options.handleTerminationSignals)
     defer { term.shutdown() }
     var view = ViewState(colorMode: term.color.mode, themes: themes, readOnly: options.readOnly)
     view.colorReason = term.color.reason
@@ -89,6 +101,7 @@ final class UILoop {
           let outcome = KeyHandler.handle(k, view: &view, state: shown)
           for action in outcome.commands { issue(action) }
           if outcome.quit { return }
+          if outcome.snapshot { snapshot(render(shown, view, size: term.size), shown, &view, term.color.mode) }
           if view.frozen != wasFrozen { frozen = view.frozen ? live : nil }
         }
         key = term.readKey(timeoutMs: 0)
@@ -111,12 +124,128 @@ final class UILoop {
       KeyHandler.reconcile(view: &view, state: live)
       term.present(render(frozen ?? live, view, size: term.size))
       lastFrame = now
-      dirty = false
+      dirty = term.needsRepaint
+    }
+  }
+
+  /// Writes the screen into <run directory>/snapshots (or ./snapshots when the run directory
+  /// is not on this machine) and says where in the key bar.
+  private func snapshot(_ grid: CellGrid, _ state: DashboardState, _ view: inout ViewState, _ mode: ColorMode) {
+    var dir = "snapshots"
+    if let run = state.run?.runDirectory, FileManager.default.fileExists(atPath: run) { dir = run + "/snapshots" }
+    let stamp = Int(Date().timeIntervalSince1970)
+    do {
+      let path = try AnsiDiff.writeSnapshot(grid, mode: mode, directory: dir, name: "dashboard-it\(state.status.iteration)-\(stamp)")
+      view.note("snapshot: \(path) (cat it to see it again)")
+    } catch {
+      view.note("snapshot failed: \(error.localizedDescription)", error: true)
     }
   }
 
   private func issue(_ action: CommandAction) {
     send(RunCommand(id: nextCommandID, by: "dashboard", action: action))
     nextCommandID += 1
+  }
+}
+
+// How the dashboard is started: from `grpotop train` (live, in-process), `grpotop replay`
+// (a finished run, read-only) or `grpotop attach` (another program's run). The command line
+// fills this; the dashboard never reads flags itself.
+
+/// Options for a dashboard session.
+public struct DashboardOptions: Sendable {
+  /// Control keys off; the reason is shown when one is pressed ("--read-only", "replay").
+  public var readOnly: String?
+  /// `--colors 24bit|256|16|none`; nil detects.
+  public var colors: ColorMode?
+  /// A theme name, or the path of a theme file; nil picks one for the colour depth.
+  public var theme: String?
+  /// Directories of extra theme files (the checkout's Themes/); the user's
+  /// $XDG_CONFIG_HOME/grpotop/themes is always searched last.
+  public var themeDirectories: [String]
+  /// "live", "replay" or "attach": shown in the status bar.
+  public var source: String
+  /// Frames per second at most (10 keeps ssh traffic low).
+  public var framesPerSecond: Double
+  /// The environment colour detection reads (tests pass their own).
+  public var environment: [String: String]
+  /// SIGINT and SIGTERM restore the terminal and end the process (true), or are left to the
+  /// caller, e.g. `train`, which turns them into a stop command (false): the dashboard then
+  /// stays up showing the run's end until q.
+  public var handleTerminationSignals: Bool
+
+  public init(readOnly: String? = nil, colors: ColorMode? = nil, theme: String? = nil, themeDirectories: [String] = [],
+              source: String = "live", framesPerSecond: Double = 10,
+              environment: [String: String] = ProcessInfo.processInfo.environment, handleTerminationSignals: Bool = true) {
+    self.readOnly = readOnly
+    self.colors = colors
+    self.theme = theme
+    self.themeDirectories = themeDirectories
+    self.source = source
+    self.framesPerSecond = framesPerSecond
+    self.environment = environment
+    self.handleTerminationSignals = handleTerminationSignals
+  }
+
+  /// The themes to offer and the index of the starting one, or an error naming the theme
+  /// file and line (or the unknown name). Runs before the terminal opens, so the error is
+  /// printed on a normal screen.
+  public func resolveThemes() throws -> (themes: [Theme], start: Int?, warnings: [String]) {
+    var dirs = themeDirectories
+    if let user = ThemeLibrary.userDirectory(environment: environment) { dirs.append(user) }
+    var (themes, warnings) = ThemeLibrary.load(directories: dirs)
+    guard let wanted = theme else { return (themes, nil, warnings) }
+    if wanted.hasSuffix(".yaml") || wanted.hasSuffix(".yml") || wanted.contains("/") {
+      let t = try ThemeLibrary.read(path: wanted)
+      if let i = themes.firstIndex(where: { $0.name == t.name }) { themes[i] = t } else { themes.append(t) }
+      return (themes, themes.firstIndex { $0.name == t.name }, warnings)
+    }
+    guard let i = themes.firstIndex(where: { $0.name == wanted }) else {
+      throw TerminalError(description: "unknown theme '\(wanted)' (have: \(themes.map(\.name).joined(separator: ", ")))")
+    }
+    return (themes, i, warnings)
+  }
+}
+
+/// The live state behind a lock: the event task folds into it, the UI thread copies it out.
+final class StateStore: @unchecked Sendable {
+  private let lock = NSLock()
+  private var state = DashboardState()
+  private var finished = false
+
+  /// Folds one event (called for every event, never blocks for long).
+  func apply(_ e: RunEvent) {
+    lock.lock()
+    state.apply(e)
+    lock.unlock()
+  }
+
+  /// Folds many events at once (replay).
+  func apply(_ events: [RunEvent]) {
+    lock.lock()
+    state.apply(events)
+    lock.unlock()
+  }
+
+  /// Marks the end of the event stream.
+  func finish() {
+    lock.lock()
+    finished = true
+    lock.unlock()
+  }
+
+  /// A copy of the state (copy-on-write: cheap until the next event lands) and whether the
+  /// stream has ended.
+  func snapshot() -> (DashboardState, Bool) {
+    lock.lock()
+    defer { lock.unlock() }
+    return (state, finished)
+  }
+
+  /// Events folded so far, to know when to redraw.
+  var eventCount: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return state.eventCount
   }
 }

@@ -70,6 +70,11 @@ enum SamplesPanel {
       zoomed(&g, r, ctx, group, refs, selected)
       return
     }
+    thumbnails(&g, r, ctx, group, refs, selected)
+  }
+
+  /// The group (and references) as a grid of thumbnails with their labels.
+  static func thumbnails(_ g: inout CellGrid, _ r: Rect, _ ctx: PanelContext, _ group: SampleGroup, _ refs: [Thumbnail], _ selected: Int) {
     let f = fit(width: r.width, height: r.height, samples: group.images.count, references: refs.count)
       ?? fit(width: r.width, height: r.height, samples: group.images.count, references: 0)
     guard let f else {
@@ -116,7 +121,9 @@ enum SamplesPanel {
       ("  advantage ", ctx.muted), (Format.signed(adv), adv < 0 ? ctx.bad : ctx.good),
       ("  rank \(rank)/\(group.rewards.count)", ctx.muted), ("   ←→ sample  z back", ctx.muted),
     ], maxWidth: r.width)
-    let body = r.splitTop(1).1
+    // The whole group stays visible in a strip below when there is room for it.
+    let stripH = r.height >= 18 ? min(9, (r.height - 1) / 3) : 0
+    let body = Rect(x: r.x, y: r.y + 1, width: r.width, height: r.height - 1 - stripH)
     let count = 1 + refs.count
     var h = body.height - 1
     var w = h * 2
@@ -128,6 +135,10 @@ enum SamplesPanel {
     guard w >= 4, h >= 2, group.images.indices.contains(i) else { return }
     ThumbnailWidget.draw(into: &g, rect: Rect(x: body.x, y: body.y, width: w, height: h), thumbnail: group.images[i], colored: ctx.colored, background: ctx.bg)
     g.text(body.x, body.y + h, "generated", ctx.bold, maxWidth: w)
+    if stripH > 0 {
+      let y = min(body.y + h + 2, r.maxY - stripH)
+      thumbnails(&g, Rect(x: r.x, y: y, width: r.width, height: r.maxY - y), ctx, group, [], i)
+    }
     for (j, ref) in refs.enumerated() {
       let x = body.x + (j + 1) * (w + 1) + 2
       ThumbnailWidget.draw(into: &g, rect: Rect(x: x, y: body.y, width: w, height: h), thumbnail: ref, colored: ctx.colored, background: ctx.bg)

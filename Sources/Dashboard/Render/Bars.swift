@@ -27,7 +27,7 @@ enum Bars {
     if let spi = s.status.secondsPerIteration {
       segs.append(Segment(text: "\(Format.compact(spi, digits: 2)) s/it", style: base, priority: 3))
     }
-    if let eta = s.etaSeconds { segs.append(Segment(text: "ETA \(Format.duration(eta))", style: base, priority: 2)) }
+    if let eta = s.etaSeconds, ctx.view.source != "replay" { segs.append(Segment(text: "ETA \(Format.duration(eta))", style: base, priority: 2)) }
     segs.append(Segment(text: runState(ctx), style: Style(fg: stateColor(ctx), bg: t.statusBackground, attrs: .bold), priority: 0))
     if ctx.view.frozen { segs.append(Segment(text: "FROZEN (f)", style: Style(fg: t.warning, bg: t.statusBackground, attrs: [.bold, .reverse]), priority: 0)) }
     if !s.discriminatorUpdates.isEmpty || s.run?.algorithm == "adv-grpo" {
@@ -50,6 +50,8 @@ enum Bars {
       }
     }
     if s.run == nil { return "…" }
+    // A recording that stops without run_end: the run was cut off (or is still being written).
+    if ctx.view.source == "replay" { return "■ recorded, no run_end" }
     if ctx.view.stopping { return "■ stopping…" }
     if s.status.paused { return "⏸ paused" }
     return "▶ running (\(s.status.phase.rawValue))"
@@ -112,6 +114,8 @@ enum Bars {
     if let msg = v.message {
       let st = v.messageIsError ? Style(fg: t.bad, bg: t.statusBackground, attrs: .bold) : Style(fg: t.good, bg: t.statusBackground, attrs: .bold)
       parts.append((msg + "   ", st))
+    } else if let end = ctx.state.status.ended, v.source == "live" {
+      parts.append(("run \(end.status) · q quits  ", Style(fg: t.warning, bg: t.statusBackground, attrs: .bold)))
     } else if let ro = v.readOnly {
       parts.append(("read-only (\(ro))  ", Style(fg: t.warning, bg: t.statusBackground, attrs: .bold)))
     }
@@ -120,6 +124,64 @@ enum Bars {
       let w = CellWidth.count(k) + 1 + CellWidth.count(label) + 2
       if used + w > width { break }
       used += g.segments(used, y, [(k, key), (" " + label + "  ", base)], maxWidth: width - used)
+    }
+  }
+}
+
+/// The `?` overlay: every key, grouped by what it acts on; control keys marked off when the
+/// dashboard is read-only.
+enum HelpOverlay {
+  static let groups: [(String, [(String, String, Bool)])] = [
+    ("General", [
+      ("?", "this help (any key closes it)", false), ("q", "quit; asks before stopping a running job", false),
+      ("Tab", "move the focus between panels", false), ("Enter e", "expand the focused panel, Esc back", false),
+      ("1 2 3 4", "layouts: default, charts, samples, hyperparameters+log", false),
+      ("f", "freeze the view (training goes on)", false), ("t", "next theme", false),
+    ]),
+    ("Charts", [
+      ("m", "EMA smoothing: off .6 .8 .9 .95 .99 (raw dimmed under it)", false),
+      ("l", "log-y for the focused chart", false), ("+ - =", "zoom time in, out, whole run", false),
+      ("b", "dots: braille, blocks, ASCII", false), ("D H", "markers: discriminator update, hyperparameter edit", false),
+    ]),
+    ("Samples", [
+      ("← →", "select a sample", false), ("[ ]", "older / newer iteration", false),
+      ("Home End", "oldest / latest", false), ("z", "zoom the sample beside its references", false),
+    ]),
+    ("Run control", [
+      ("p", "pause / resume within the phase", true), ("space", "one iteration while paused", true),
+      ("↑ ↓", "select a hyperparameter", false), ("Enter", "edit it: type, or ← → nudge; Esc cancels", true),
+      ("c", "save a checkpoint", true), ("s", "snapshot of the screen (.ans and .txt) into the run directory", false),
+    ]),
+  ]
+
+  static func draw(_ g: inout CellGrid, _ size: TerminalSize, _ ctx: PanelContext) {
+    let lines = groups.reduce(0) { $0 + $1.1.count + 2 } + 2
+    let w = min(size.width - 4, 78), h = min(size.height - 2, lines + 2)
+    let r = Rect(x: (size.width - w) / 2, y: (size.height - h) / 2, width: w, height: h)
+    g.clipped(to: r) { g in
+      g.fill(r, " ", Style(fg: ctx.theme.text, bg: ctx.theme.statusBackground))
+      let panelBg = Style(fg: ctx.theme.focus, bg: ctx.theme.statusBackground, attrs: .bold)
+      g.box(r, title: "Help", style: panelBg, titleStyle: panelBg)
+      let inner = r.inset(1)
+      let bg = ctx.theme.statusBackground
+      var y = inner.y
+      for (title, entries) in groups where y < inner.maxY {
+        g.text(inner.x + 1, y, title, Style(fg: ctx.theme.title, bg: bg, attrs: [.bold, .underline]), maxWidth: inner.width - 2)
+        y += 1
+        for (key, what, control) in entries where y < inner.maxY {
+          let off = control && ctx.view.readOnly != nil
+          let keyStyle = Style(fg: off ? ctx.theme.muted : ctx.theme.key, bg: bg, attrs: .bold)
+          let textStyle = Style(fg: off ? ctx.theme.muted : ctx.theme.text, bg: bg)
+          g.text(inner.x + 2, y, key, keyStyle, maxWidth: 10)
+          g.text(inner.x + 13, y, what + (off ? " (off: read-only)" : ""), textStyle, maxWidth: inner.width - 14)
+          y += 1
+        }
+        y += 1
+      }
+      if y <= inner.maxY - 1 {
+        let note = "colours: \(ctx.view.colorMode.label) (\(ctx.view.colorReason)) · theme \(ctx.theme.name)"
+        g.text(inner.x + 1, inner.maxY - 1, note, Style(fg: ctx.theme.muted, bg: bg), maxWidth: inner.width - 2)
+      }
     }
   }
 }

@@ -48,60 +48,72 @@ public enum Renderer {
   }
 }
 
-/// The `?` overlay: every key, grouped by what it acts on; control keys marked off when the
-/// dashboard is read-only.
-enum HelpOverlay {
-  static let groups: [(String, [(String, String, Bool)])] = [
-    ("General", [
-      ("?", "this help (any key closes it)", false), ("q", "quit; asks before stopping a running job", false),
-      ("Tab", "move the focus between panels", false), ("Enter e", "expand the focused panel, Esc back", false),
-      ("1 2 3 4", "layouts: default, charts, samples, hyperparameters+log", false),
-      ("f", "freeze the view (training goes on)", false), ("t", "next theme", false),
-    ]),
-    ("Charts", [
-      ("m", "EMA smoothing: off .6 .8 .9 .95 .99 (raw dimmed under it)", false),
-      ("l", "log-y for the focused chart", false), ("+ - =", "zoom time in, out, whole run", false),
-      ("b", "dots: braille, blocks, ASCII", false), ("D H", "markers: discriminator update, hyperparameter edit", false),
-    ]),
-    ("Samples", [
-      ("← →", "select a sample", false), ("[ ]", "older / newer iteration", false),
-      ("Home End", "oldest / latest", false), ("z", "zoom the sample beside its references", false),
-    ]),
-    ("Run control", [
-      ("p", "pause / resume within the phase", true), ("space", "one iteration while paused", true),
-      ("↑ ↓", "select a hyperparameter", false), ("Enter", "edit it: type, or ← → nudge; Esc cancels", true),
-      ("c", "save a checkpoint", true), ("s", "snapshot", true),
-    ]),
-  ]
+// Where each panel goes. The status bar takes the top row and the key bar the bottom row; the
+// body between them is cut into non-overlapping rectangles, proportionally, with minimum
+// sizes chosen so 80×24 still shows every panel of the default layout. Below 80×24 the
+// renderer shows a "too small" message instead of a layout.
 
-  static func draw(_ g: inout CellGrid, _ size: TerminalSize, _ ctx: PanelContext) {
-    let lines = groups.reduce(0) { $0 + $1.1.count + 2 } + 2
-    let w = min(size.width - 4, 78), h = min(size.height - 2, lines + 2)
-    let r = Rect(x: (size.width - w) / 2, y: (size.height - h) / 2, width: w, height: h)
-    g.clipped(to: r) { g in
-      g.fill(r, " ", Style(fg: ctx.theme.text, bg: ctx.theme.statusBackground))
-      let panelBg = Style(fg: ctx.theme.focus, bg: ctx.theme.statusBackground, attrs: .bold)
-      g.box(r, title: "Help", style: panelBg, titleStyle: panelBg)
-      let inner = r.inset(1)
-      let bg = ctx.theme.statusBackground
-      var y = inner.y
-      for (title, entries) in groups where y < inner.maxY {
-        g.text(inner.x + 1, y, title, Style(fg: ctx.theme.title, bg: bg, attrs: [.bold, .underline]), maxWidth: inner.width - 2)
-        y += 1
-        for (key, what, control) in entries where y < inner.maxY {
-          let off = control && ctx.view.readOnly != nil
-          let keyStyle = Style(fg: off ? ctx.theme.muted : ctx.theme.key, bg: bg, attrs: .bold)
-          let textStyle = Style(fg: off ? ctx.theme.muted : ctx.theme.text, bg: bg)
-          g.text(inner.x + 2, y, key, keyStyle, maxWidth: 10)
-          g.text(inner.x + 13, y, what + (off ? " (off: read-only)" : ""), textStyle, maxWidth: inner.width - 14)
-          y += 1
-        }
-        y += 1
-      }
-      if y <= inner.maxY - 1 {
-        let note = "colours: \(ctx.view.colorMode.label) (\(ctx.view.colorReason)) · theme \(ctx.theme.name)"
-        g.text(inner.x + 1, inner.maxY - 1, note, Style(fg: ctx.theme.muted, bg: bg), maxWidth: inner.width - 2)
-      }
+/// Panel rectangles for a screen size and a view.
+public enum Layout {
+  /// The smallest screen the layouts are designed for.
+  public static let minimumWidth = 80
+  public static let minimumHeight = 24
+
+  /// True when the screen can hold a layout.
+  public static func fits(width: Int, height: Int) -> Bool { width >= minimumWidth && height >= minimumHeight }
+
+  /// The body: everything between the status bar and the key bar.
+  public static func body(width: Int, height: Int) -> Rect { Rect(x: 0, y: 1, width: width, height: height - 2) }
+
+  /// The panels and their rectangles, in drawing (and focus) order.
+  public static func panels(_ view: ViewState, width: Int, height: Int) -> [(PanelKind, Rect)] {
+    let body = body(width: width, height: height)
+    if let e = view.expanded { return [(e, body)] }
+    switch view.preset {
+    case .standard: return standard(body)
+    case .charts: return charts(body)
+    case .samples: return [(.samples, body)]
+    case .control: return control(body)
     }
+  }
+
+  static func clamp(_ v: Double, _ lo: Int, _ hi: Int) -> Int { min(max(Int(v.rounded()), lo), hi) }
+
+  /// DASHBOARD.md's screen: four charts, the samples strip, then hyperparameters, evaluation
+  /// and log side by side.
+  static func standard(_ body: Rect) -> [(PanelKind, Rect)] {
+    let B = body.height
+    let bottomH = clamp(Double(B) * 0.24, 5, 14)
+    let samplesH = clamp(Double(B) * 0.28, 6, 24)
+    let chartsH = B - bottomH - samplesH
+    let (charts, rest) = body.splitTop(chartsH)
+    let (samples, bottom) = rest.splitTop(samplesH)
+    var out = chartGrid(charts)
+    out.append((.samples, samples))
+    let hyperW = clamp(Double(body.width) * 0.38, 30, 70)
+    let evalW = clamp(Double(body.width) * 0.26, 22, 50)
+    let (hyper, r1) = bottom.splitLeft(hyperW)
+    let (eval, log) = r1.splitLeft(evalW)
+    out += [(.hyperparameters, hyper), (.evaluation, eval), (.log, log)]
+    return out
+  }
+
+  /// Reward and KL on the left (wider), advantages and discriminator on the right.
+  static func chartGrid(_ r: Rect) -> [(PanelKind, Rect)] {
+    let leftW = clamp(Double(r.width) * 0.56, 40, r.width - 30)
+    let (left, right) = r.splitLeft(leftW)
+    let topH = (r.height + 1) / 2
+    let (reward, kl) = left.splitTop(topH)
+    let (adv, disc) = right.splitTop(topH)
+    return [(.reward, reward), (.advantages, adv), (.kl, kl), (.discriminator, disc)]
+  }
+
+  static func charts(_ body: Rect) -> [(PanelKind, Rect)] { chartGrid(body) }
+
+  /// Hyperparameters on the left; the discriminator's triggers above the log on the right.
+  static func control(_ body: Rect) -> [(PanelKind, Rect)] {
+    let (hyper, right) = body.splitLeft(clamp(Double(body.width) * 0.5, 40, body.width - 30))
+    let (disc, log) = right.splitTop(clamp(Double(body.height) * 0.4, 6, body.height - 6))
+    return [(.hyperparameters, hyper), (.discriminator, disc), (.log, log)]
   }
 }

@@ -15,8 +15,13 @@ public struct TerminalError: Error, CustomStringConvertible {
 // Signal and exit handlers cannot capture context, so the state they need is global. Only the
 // UI thread writes it, before the handlers are installed and after they are removed.
 nonisolated(unsafe) private var cursesActive = false
+nonisolated(unsafe) private var exitHookInstalled = false
 nonisolated(unsafe) private var savedActions: [sigaction] = Array(repeating: sigaction(), count: 65)
-private let restoredSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP]
+nonisolated(unsafe) private var restoredSignals: [Int32] = []
+/// Signals that end the process: restore the terminal first. SIGINT and SIGTERM are left out
+/// when the caller turns them into a graceful stop of the run.
+private let terminationSignals: [Int32] = [SIGINT, SIGTERM]
+private let fatalSignals: [Int32] = [SIGHUP, SIGQUIT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP]
 
 /// Restores the terminal, then lets the signal do what it would have done without us (the
 /// previous handler, e.g. Swift's crash backtracer, or the default: exit).
@@ -42,12 +47,13 @@ final class CursesTerminal {
   private var previous: CellGrid?
   private var pairs: [UInt64: Int32] = [:]
   private var nextPair: Int32 = 1
+  private var pairsReset = false
   private var maxColors = 0
   private var attrBits: [attr_t] = []
 
   /// Opens the terminal named by TERM (or its direct-colour sibling when 24-bit colour is
   /// wanted and TERM's own entry declares fewer colours).
-  init(colorFlag: ColorMode?, environment env: [String: String]) throws {
+  init(colorFlag: ColorMode?, environment env: [String: String], handleTermination: Bool = true) throws {
     setlocale(LC_ALL, "")
     guard let term = env["TERM"], !term.isEmpty else { throw TerminalError(description: "TERM is not set; the dashboard needs a terminal (or use --headless)") }
     guard isatty(0) != 0, isatty(1) != 0 else { throw TerminalError(description: "standard input and output must be a terminal for the dashboard") }
@@ -65,12 +71,18 @@ final class CursesTerminal {
     }
     output = fdopen(dup(1), "w")
     input = fdopen(dup(0), "r")
+    // Our handlers go in before newterm: ncurses then leaves SIGINT/SIGTERM alone (its own
+    // handler would exit(1) instead of letting the signal end the process as it should).
+    restoredSignals = (handleTermination ? terminationSignals : []) + fatalSignals
+    Self.installHandlers()
     screen = newterm(name, output, input)
-    guard screen != nil else { throw TerminalError(description: "cannot open terminal '\(name)' (no terminfo entry?)") }
+    guard screen != nil else {
+      Self.restoreHandlers()
+      throw TerminalError(description: "cannot open terminal '\(name)' (no terminfo entry?)")
+    }
     color = decision
     attrBits = [attr_t(grp_attr_bold()), attr_t(grp_attr_dim()), attr_t(grp_attr_reverse()), attr_t(grp_attr_underline())]
     cursesActive = true
-    installHandlers()
     let win = grp_stdscr()
     cbreak()
     noecho()
@@ -97,7 +109,7 @@ final class CursesTerminal {
     return TerminalSize(width: Int(getmaxx(win)), height: Int(getmaxy(win)))
   }
 
-  private func installHandlers() {
+  private static func installHandlers() {
     for sig in restoredSignals {
       var action = sigaction()
       action.__sigaction_handler.sa_handler = restoreTerminalAndReraise
@@ -105,11 +117,20 @@ final class CursesTerminal {
       action.sa_flags = 0
       sigaction(sig, &action, &savedActions[Int(sig)])
     }
+    guard !exitHookInstalled else { return }
+    exitHookInstalled = true
     atexit {
       if cursesActive {
         cursesActive = false
         endwin()
       }
+    }
+  }
+
+  private static func restoreHandlers() {
+    for sig in restoredSignals {
+      var old = savedActions[Int(sig)]
+      sigaction(sig, &old, nil)
     }
   }
 
@@ -128,10 +149,16 @@ final class CursesTerminal {
         mvwadd_wch(win, Int32(y), Int32(x), &cell)
       }
     }
-    previous = grid
+    // Cells written before a pair reset in this frame may show redefined pairs: the next
+    // frame is written whole.
+    previous = pairsReset ? nil : grid
+    pairsReset = false
     wnoutrefresh(win)
     doupdate()
   }
+
+  /// True when the next frame must be written whole (after a resize or a pair-cache reset).
+  var needsRepaint: Bool { previous == nil }
 
   /// Forgets the last frame so the next one is written whole (after a resize).
   func invalidate() {
@@ -160,7 +187,7 @@ final class CursesTerminal {
     if nextPair >= grp_color_pairs() {
       pairs.removeAll(keepingCapacity: true)
       nextPair = 1
-      previous = nil
+      pairsReset = true
     }
     let p = nextPair
     nextPair += 1
@@ -215,10 +242,7 @@ final class CursesTerminal {
       curs_set(1)
       endwin()
     }
-    for sig in restoredSignals {
-      var old = savedActions[Int(sig)]
-      sigaction(sig, &old, nil)
-    }
+    Self.restoreHandlers()
     delscreen(screen)
     screen = nil
     if let o = output { fclose(o) }

@@ -8,9 +8,12 @@ import RunProtocol
 public struct KeyOutcome: Equatable, Sendable {
   public var commands: [CommandAction] = []
   public var quit = false
-  public init(commands: [CommandAction] = [], quit: Bool = false) {
+  /// Write a snapshot of the screen (the app does the file work).
+  public var snapshot = false
+  public init(commands: [CommandAction] = [], quit: Bool = false, snapshot: Bool = false) {
     self.commands = commands
     self.quit = quit
+    self.snapshot = snapshot
   }
 }
 
@@ -86,7 +89,14 @@ public enum KeyHandler {
       }
     case .pageUp: view.logScroll += 10
     case .pageDown: view.logScroll = max(0, view.logScroll - 10)
-    case .char("p"), .char(" "), .char("c"), .char("s"):
+    case .char("s"):
+      // A snapshot of the screen is not control, so read-only sessions may take one too; the
+      // run is asked only when it is live.
+      if view.readOnly != nil || state.run == nil || state.status.ended != nil {
+        return KeyOutcome(snapshot: true)
+      }
+      return KeyOutcome(commands: [.snapshot], snapshot: true)
+    case .char("p"), .char(" "), .char("c"):
       return control(key, view: &view, state: state)
     default: break
     }
@@ -118,12 +128,9 @@ public enum KeyHandler {
       }
       view.note("running one iteration")
       return KeyOutcome(commands: [.step])
-    case .char("c"):
+    default:
       view.note("checkpoint requested")
       return KeyOutcome(commands: [.saveCheckpoint])
-    default:
-      view.note("snapshot requested")
-      return KeyOutcome(commands: [.snapshot])
     }
   }
 
@@ -140,13 +147,8 @@ public enum KeyHandler {
 
   /// The panels of the current layout, in focus order.
   public static func visible(_ view: ViewState) -> [PanelKind] {
-    if let e = view.expanded { return [e] }
-    switch view.preset {
-    case .standard: return PanelKind.allCases
-    case .charts: return [.reward, .advantages, .kl, .discriminator]
-    case .samples: return [.samples]
-    case .control: return [.hyperparameters, .discriminator, .log]
-    }
+    // Which panels a layout holds does not depend on the size, so any valid size will do.
+    Layout.panels(view, width: Layout.minimumWidth, height: Layout.minimumHeight).map(\.0)
   }
 
   static func select(_ preset: LayoutPreset, view: inout ViewState) {

@@ -1,11 +1,13 @@
-// The bytes a terminal receives for a frame, computed without a terminal: the cells that
-// differ from the previous frame, each preceded by a cursor move when it does not follow the
-// previous write and an SGR when its style differs from the current one. These are the same
-// escape sequences ncurses emits for a direct-colour, 256- or 16-colour terminal (ncurses is
-// sometimes smarter with cursor moves, so this is an upper bound). The benchmark uses it to
-// measure what only-the-charts-changed frames cost over ssh.
+import Foundation
 
-/// ANSI output for the difference between two frames.
+// ANSI text without a terminal, for two jobs. The benchmark's byte count: the cells that
+// differ from the previous frame, each preceded by a cursor move when it does not follow the
+// previous write and an SGR when its style differs, which are the escape sequences ncurses
+// sends for a direct-colour, 256- or 16-colour terminal (ncurses is sometimes smarter with
+// cursor moves, so this is an upper bound). And snapshots (`s`): the whole screen as an .ans
+// file that `cat` or `less -R` shows again, beside a plain .txt copy.
+
+/// ANSI output for the difference between two frames, and whole-frame snapshots.
 public enum AnsiDiff {
   /// The escape sequences and characters that turn `previous` into `next` on screen (the
   /// whole frame when `previous` is nil or of another size).
@@ -70,5 +72,37 @@ public enum AnsiDiff {
       if case .palette(let p) = c, p < 8 { return "\(base + Int(p))" }
       return "\(base + 8);2;\(n >> 16 & 255);\(n >> 8 & 255);\(n & 255)"
     }
+  }
+
+  /// The whole grid as lines of text with SGR colours, each line ending in a reset.
+  public static func frame(_ grid: CellGrid, mode: ColorMode) -> String {
+    var out: [UInt8] = []
+    for y in 0..<grid.height {
+      var current: Style? = nil
+      for x in 0..<grid.width {
+        let cell = grid[x, y]
+        if current != cell.style {
+          sgr(&out, cell.style, mode: mode)
+          current = cell.style
+        }
+        out.append(contentsOf: Array(String(cell.scalar).utf8))
+      }
+      append(&out, "\u{1B}[0m\n")
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// Writes `<directory>/<name>.ans` (colours) and `.txt` (plain), each through a temporary
+  /// file and a rename so a crash never leaves half a snapshot; returns the .ans path.
+  public static func writeSnapshot(_ grid: CellGrid, mode: ColorMode, directory: String, name: String) throws -> String {
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let base = (directory as NSString).appendingPathComponent(name)
+    for (ext, text) in [("ans", frame(grid, mode: mode == .none ? .xterm256 : mode)), ("txt", grid.text + "\n")] {
+      let tmp = base + "." + ext + ".tmp"
+      try text.write(toFile: tmp, atomically: false, encoding: .utf8)
+      if FileManager.default.fileExists(atPath: base + "." + ext) { try FileManager.default.removeItem(atPath: base + "." + ext) }
+      try FileManager.default.moveItem(atPath: tmp, toPath: base + "." + ext)
+    }
+    return base + ".ans"
   }
 }
