@@ -155,4 +155,22 @@ final class JudgeTests: XCTestCase {
     }
     XCTAssertThrowsError(try ModelLoader.quality(path: first))
   }
+
+  /// The shipped judges and quality regressor load, and agree with an easy render.
+  func testShippedModelsLoadAndJudge() throws {
+    let prompt = try Prompt.parse("large red square at center on blue")
+    let scene = Renderer.render(prompt, size: 32, seed: 1)
+    for name in ["judge-a", "judge-b"] {
+      let judge = try ModelLoader.judge(named: name)
+      XCTAssertTrue(judge.config.matchesWorld)
+      let p = judge.alignment(prompt: prompt, images: [scene.image])
+      XCTAssertGreaterThan(p[0], 0.5, name)
+      let wrong = judge.alignment(prompt: try Prompt.parse("large green star at top-left on blue"), images: [scene.image])
+      XCTAssertLessThan(wrong[0], 0.1, name)
+    }
+    let quality = try ModelLoader.quality(path: nil)
+    let clean = quality.quality(images: scene.image.planarSigned())
+    let blurred = quality.quality(images: Degradation.blur.apply(to: scene.image, severity: 1, seed: 1).planarSigned())
+    XCTAssertGreaterThan(clean[0], blurred[0])
+  }
 }

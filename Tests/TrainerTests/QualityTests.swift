@@ -5,6 +5,9 @@ import Trainer
 import World
 import XCTest
 
+// The quality regressor's targets, its pretraining pipeline and files, and the shipped
+// weights' behaviour: predicted damage must rise with true damage, so the "aesthetic"
+// reward term cannot be maximised by anything but a cleaner image.
 final class QualityTests: XCTestCase {
   /// Configs/ beside the package root, found from this file.
   static let configs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -73,5 +76,24 @@ final class QualityTests: XCTestCase {
       XCTAssertEqual(judge, expected, "\(name) differs from the defaults beyond name, seeds and output")
     }
     XCTAssertThrowsError(try ConfigLoader.load(JudgePretrainConfig.self, path: nil, overrides: ["name=critic"]))
+  }
+
+  /// The shipped regressor's predicted severity of each degradation rises with its true
+  /// severity (mean over a few held-out renders), and its quality falls.
+  func testShippedRegressorIsMonotoneInSeverity() throws {
+    let model = try ModelLoader.quality(path: nil)
+    let scenes = PromptSampler(seed: 31).heldOut(count: 8).enumerated().map { Renderer.render($1, size: 32, seed: UInt64($0)) }
+    for (k, kind) in Degradation.allCases.enumerated() {
+      var means: [Float] = [], qualities: [Float] = []
+      for severity in [Float(0), 0.5, 1] {
+        let images = scenes.enumerated().flatMap { i, s in kind.apply(to: s.image, severity: severity, seed: UInt64(i)).planarSigned() }
+        let predicted = model.severities(images: images)
+        means.append(predicted.reduce(0) { $0 + $1[k] } / Float(predicted.count))
+        qualities.append(model.quality(images: images).reduce(0, +) / Float(predicted.count))
+      }
+      XCTAssertLessThan(means[0], means[1], "\(kind): \(means)")
+      XCTAssertLessThan(means[1], means[2], "\(kind): \(means)")
+      XCTAssertGreaterThan(qualities[0], qualities[2], "\(kind): \(qualities)")
+    }
   }
 }

@@ -6,7 +6,7 @@ import World
 /// `grpotop pretrain backbone`: DINO self-distillation of the ViT on world renders, no labels.
 public struct BackbonePretrainConfig: ValidatedConfig, Equatable {
   public var seed: UInt64 = 1
-  public var steps = 1000
+  public var steps = 1400
   /// Source images per step; each gives `crops.views` views.
   public var batchSize = 16
   /// Peak AdamW learning rate (after linear warm-up, cosine decay to a tenth).
@@ -14,8 +14,10 @@ public struct BackbonePretrainConfig: ValidatedConfig, Equatable {
   public var warmupSteps = 100
   public var weightDecay: Float = 0.04
   public var gradClip: Float = 3.0
-  /// Teacher EMA momentum at step 0; it rises to 1 along a half cosine.
-  public var teacherMomentum: Float = 0.996
+  /// Teacher EMA momentum at step 0; it rises to 1 along a half cosine. DINO's 0.996 suits
+  /// runs of 10⁵ steps; over our ~10³ it leaves the teacher nearly frozen for the last third
+  /// (0.99 gave +15 points of colour-probe accuracy at the same budget).
+  public var teacherMomentum: Float = 0.99
   /// Teacher softmax temperature τ_t (sharpening).
   public var teacherTemperature: Float = 0.04
   /// Student softmax temperature τ_s.

@@ -30,8 +30,10 @@ public struct JudgePretrainConfig: ValidatedConfig, Equatable {
   public var warmupSteps = 200
   public var weightDecay: Float = 0.05
   public var gradClip: Float = 1.0
-  /// Loss weight per head, in `JudgedAttribute` order (empty: all 1).
-  public var headWeights: [Float] = []
+  /// Loss weight per head, in `JudgedAttribute` order (empty: all 1). Shape learns slowest
+  /// (it needs outlines, the others mostly colour and place); weight 3 on both shape heads
+  /// raised held-out shape accuracy from 27% to 43% at 1,500 steps, the rest within ±4 points.
+  public var headWeights: [Float] = JudgedAttribute.allCases.map { $0 == .shape || $0 == .secondShape ? 3 : 1 }
   /// Loss points kept for the report's curve.
   public var curvePoints = 50
   /// Draw training colour–shape pairs from all 60 (see above); false keeps the world's
