@@ -7,13 +7,7 @@ struct GRPOTop: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "grpotop",
     abstract: "GRPO post-training of flow-matching image generators on the CPU, with a live terminal dashboard.",
-    subcommands: [TrainCommand.self, ReplayCommand.self, PretrainCommand.self, SampleCommand.self, Bench.self])
+    subcommands: [TrainCommand.self, ReplayCommand.self, PretrainCommand.self, SampleCommand.self, EvalCommand.self, Bench.self],
+    defaultSubcommand: TrainCommand.self)
 
-  /// Bare `grpotop`: until the trainer lands, show what exists and measure the engine.
-  func run() async throws {
-    print(GRPOTop.helpMessage())
-    print("Training is not built yet; measuring the engine instead.\n")
-    BLAS.setThreads(1)
-    try EngineBenchCommand.parse(["--threads", "1"]).run()
-  }
 }

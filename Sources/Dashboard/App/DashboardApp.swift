@@ -8,7 +8,13 @@ import RunProtocol
 
 /// The ncurses dashboard: shows a run's events and sends the user's commands back.
 public final class DashboardApp: Sendable {
+  private let closing = CloseLatch()
+
   public init() {}
+
+  /// Asks the dashboard to leave as soon as the event stream has ended, without a key press:
+  /// the caller stopped the run itself (a signal, e.g. SIGHUP when the ssh session dropped).
+  public func closeWhenRunEnds() { closing.set() }
 
   /// Shows `events` until the user quits (or, after a stop, until the run ends) and sends
   /// commands through `send`. Throws when the terminal cannot be used or the theme is bad.
@@ -23,7 +29,7 @@ public final class DashboardApp: Sendable {
     try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, Error>) in
       let thread = Thread {
         do {
-          try UILoop(store: store, send: send, options: options).run()
+          try UILoop(store: store, send: send, options: options, closing: self.closing).run()
           done.resume()
         } catch {
           done.resume(throwing: error)
@@ -60,12 +66,14 @@ final class UILoop {
   let store: StateStore
   let send: @Sendable (RunCommand) -> Void
   let options: DashboardOptions
+  let closing: CloseLatch
   private var nextCommandID = 1
 
-  init(store: StateStore, send: @escaping @Sendable (RunCommand) -> Void, options: DashboardOptions) {
+  init(store: StateStore, send: @escaping @Sendable (RunCommand) -> Void, options: DashboardOptions, closing: CloseLatch) {
     self.store = store
     self.send = send
     self.options = options
+    self.closing = closing
   }
 
   func run() throws {
@@ -108,6 +116,7 @@ final class UILoop {
       }
       // After a confirmed stop, leave once the run has said it ended (or went away).
       if view.stopping && (live.status.ended != nil || finished) { return }
+      if closing.isSet && finished { return }
       let now = clock()
       if view.message != lastMessage {
         lastMessage = view.message
@@ -169,9 +178,9 @@ public struct DashboardOptions: Sendable {
   public var framesPerSecond: Double
   /// The environment colour detection reads (tests pass their own).
   public var environment: [String: String]
-  /// SIGINT and SIGTERM restore the terminal and end the process (true), or are left to the
-  /// caller, e.g. `train`, which turns them into a stop command (false): the dashboard then
-  /// stays up showing the run's end until q.
+  /// SIGINT, SIGTERM and SIGHUP restore the terminal and end the process (true), or are left
+  /// to the caller, e.g. `train`, which turns them into a stop command and calls
+  /// `closeWhenRunEnds()` (false): the run saves a checkpoint, then the dashboard closes.
   public var handleTerminationSignals: Bool
 
   public init(readOnly: String? = nil, colors: ColorMode? = nil, theme: String? = nil, themeDirectories: [String] = [],
@@ -204,6 +213,24 @@ public struct DashboardOptions: Sendable {
       throw TerminalError(description: "unknown theme '\(wanted)' (have: \(themes.map(\.name).joined(separator: ", ")))")
     }
     return (themes, i, warnings)
+  }
+}
+
+/// A flag another thread raises once; the UI thread polls it.
+final class CloseLatch: @unchecked Sendable {
+  private let lock = NSLock()
+  private var raised = false
+
+  func set() {
+    lock.lock()
+    raised = true
+    lock.unlock()
+  }
+
+  var isSet: Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return raised
   }
 }
 

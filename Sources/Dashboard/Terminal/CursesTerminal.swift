@@ -18,10 +18,11 @@ nonisolated(unsafe) private var cursesActive = false
 nonisolated(unsafe) private var exitHookInstalled = false
 nonisolated(unsafe) private var savedActions: [sigaction] = Array(repeating: sigaction(), count: 65)
 nonisolated(unsafe) private var restoredSignals: [Int32] = []
-/// Signals that end the process: restore the terminal first. SIGINT and SIGTERM are left out
-/// when the caller turns them into a graceful stop of the run.
-private let terminationSignals: [Int32] = [SIGINT, SIGTERM]
-private let fatalSignals: [Int32] = [SIGHUP, SIGQUIT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP]
+/// Signals that end the process: restore the terminal first. SIGINT, SIGTERM and SIGHUP are
+/// left out when the caller turns them into a graceful stop of the run (it saves a checkpoint
+/// and then closes the dashboard, which restores the terminal on its way out).
+private let terminationSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+private let fatalSignals: [Int32] = [SIGQUIT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP]
 
 /// Restores the terminal, then lets the signal do what it would have done without us (the
 /// previous handler, e.g. Swift's crash backtracer, or the default: exit).

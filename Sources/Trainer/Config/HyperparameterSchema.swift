@@ -24,7 +24,9 @@ public enum HyperparameterSchema {
     // Key paths into a value type's stored properties are immutable; safe to share.
     nonisolated(unsafe) let path = path
     return Entry(key: key, type: .float, min: min, max: max, choices: nil, live: live, nudge: nudge, help: help,
-          get: { .number(Double($0[keyPath: path])) },
+          // Through the shortest decimal that round-trips the Float: 3e-4 reads "0.0003",
+          // not the widened binary value 0.0003000000142492354.
+          get: { let f = $0[keyPath: path]; return .number(Double(f.description) ?? Double(f)) },
           set: { c, v in if let d = v.double { c[keyPath: path] = Float(d) } })
   }
 

@@ -164,7 +164,7 @@ public final class GRPOLoop {
 
     // 6. Emit what the dashboard shows.
     for (k, v) in millis { metrics[k] = v }
-    metrics["lr"] = Double(optimizer.config.lr)
+    metrics["lr"] = Double(optimizer.config.lr.description) ?? Double(optimizer.config.lr)
     metrics["trained_samples"] = Double(adv.trained.filter { $0 }.count)
     metrics["reward/total/mean"] = mean(mixed)
     metrics["discriminator_updates"] = Double(discriminatorUpdates)
@@ -268,7 +268,7 @@ public final class GRPOLoop {
       optimizer.update()
       var values = total.metrics
       values["grad_norm"] = Double(norm)
-      values["lr"] = Double(optimizer.config.lr)
+      values["lr"] = Double(optimizer.config.lr.description) ?? Double(optimizer.config.lr)
       emit(.stepMetrics(Metrics(iteration: i, step: optimizer.step, values: values)))
       if part + 1 < parts { try boundary(.update, self) }
     }

@@ -1,0 +1,84 @@
+import Engine
+import Foundation
+import Models
+import World
+
+// `grpotop eval`: how well a generator follows held-out prompts, by judge-b (never a reward),
+// framed by two rows that bound what the numbers can mean:
+//   - clean renders of the same prompts: the judge's own ceiling (its errors on perfect images);
+//   - the generator's images scored against the wrong prompts (each prompt's samples judged
+//     against the next prompt's text): what alignment an image gets by chance alone.
+// A generator worth post-training sits clearly between the two.
+
+/// One row of the evaluation table: a name and its scores (Evaluator's keys).
+public struct EvaluationRow: Sendable {
+  public var name: String
+  public var scores: [String: Double]
+  public init(name: String, scores: [String: Double]) {
+    self.name = name
+    self.scores = scores
+  }
+}
+
+/// The held-out evaluation of a generator against its ceiling and chance.
+public enum GeneratorEvaluation {
+  /// Samples `settings.prompts` held-out prompts × `settings.samplesPerPrompt` with the ODE
+  /// sampler (`steps`) and scores them; adds the renders and shuffled-prompt rows.
+  public static func run(generator: Generator, judge: AttributeJudge, backbone: ViT, settings: EvalSettings,
+                         steps: Int, label: String = "generator") -> [EvaluationRow] {
+    let features = BackboneFeatures(backbone: backbone)
+    let evaluator = Evaluator(settings: settings, sampleSteps: steps, imageSize: generator.config.imageSize,
+                              judge: judge, features: features)
+    let K = settings.samplesPerPrompt
+    let expanded = evaluator.prompts.flatMap { Array(repeating: $0, count: K) }
+    let images = Generate.images(generator, prompts: expanded, seed: settings.seed, steps: steps)
+    let pixels = images.flatMap { $0.planarSigned() }
+    let generated = evaluator.score(images: pixels, prompts: expanded)
+    // Renders with seeds of their own (the Fréchet references use another stream).
+    let renders = evaluator.prompts.flatMap {
+      ReferenceSet.render($0, count: K, size: generator.config.imageSize, seed: settings.seed &+ 77)
+    }
+    let ceiling = evaluator.score(images: renders.flatMap { $0.planarSigned() }, prompts: expanded)
+    // The next prompt's text for every group: a generator that ignored its prompt scores this.
+    let shifted = Array(expanded[K...] + expanded[..<K])
+    var chance = evaluator.score(images: pixels, prompts: shifted)
+    chance["frechet"] = nil
+    chance["diversity"] = nil
+    return [EvaluationRow(name: "\(label) (ODE \(steps) steps)", scores: generated),
+            EvaluationRow(name: "clean renders (judge ceiling)", scores: ceiling),
+            EvaluationRow(name: "wrong prompts (chance)", scores: chance)]
+  }
+
+  /// The attributes shown, in table order.
+  static let columns: [JudgedAttribute] = [.colour, .shape, .position, .count, .background, .style,
+                                            .secondColour, .secondShape]
+
+  /// A fixed-width table: one row per model, accuracy per attribute in %, overall alignment,
+  /// mean alignment probability, Fréchet distance and diversity where measured.
+  public static func table(_ rows: [EvaluationRow]) -> String {
+    let nameWidth = max(30, rows.map(\.name.count).max() ?? 0)
+    func cell(_ v: Double?, _ scale: Double = 100, _ format: String = "%6.1f") -> String {
+      v.map { String(format: format, $0 * scale) } ?? String(repeating: " ", count: 5) + "–"
+    }
+    var header = "".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+    for c in columns { header += " " + String(c.rawValue.replacingOccurrences(of: "second-", with: "2nd-").prefix(6)).leftPad(6) }
+    header += "  aligned  p(align)  frechet  diversity"
+    var lines = [header]
+    for r in rows {
+      var line = r.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+      for c in columns { line += " " + cell(r.scores["alignment/\(c.rawValue)"]) }
+      line += "   " + cell(r.scores["alignment"])
+      line += "    " + cell(r.scores["alignment_prob"], 1, "%6.3f")
+      line += "   " + cell(r.scores["frechet"], 1, "%6.3f")
+      line += "     " + cell(r.scores["diversity"], 1, "%6.3f")
+      lines.append(line)
+    }
+    lines.append("per-attribute accuracy and aligned (every attribute the prompt names right) in %, by judge-b")
+    return lines.joined(separator: "\n")
+  }
+}
+
+extension String {
+  /// Right-aligns in `width` columns.
+  fileprivate func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}
