@@ -67,7 +67,11 @@ public struct Generator {
     self.store = store
     let C = config.width
     patchEmbed = LinearLayer(store, "x_embedder.proj", in: config.patchFeatures, out: C)
-    positions = store.declare("pos_embed", Shape(config.imageTokens, C), init: .normal(std: 0.02))
+    // Fixed 2-D sin-cos positions, as DiT: a learned table starting at std 0.02 sat ~40× below
+    // the patch embeddings and never grew, so the first generator placed objects nowhere in
+    // particular (scattered colour patches). Stored in the file like DiT's buffer.
+    let grid = config.imageSize / config.patch
+    positions = store.declare("pos_embed", Shape(config.imageTokens, C), init: .sinCos2D(grid: grid), trainable: false)
     tokenTable = store.declare("y_embedder.embedding_table.weight", Shape(config.vocabularySize, C), init: .normal(std: 0.02))
     tokenPositions = store.declare("y_embedder.pos_embed", Shape(config.promptTokens, C), init: .normal(std: 0.02))
     promptPool = LinearLayer(store, "y_embedder.pool", in: C, out: C)

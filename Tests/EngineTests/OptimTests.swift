@@ -85,4 +85,18 @@ final class OptimTests: XCTestCase {
     }
     XCTAssertEqual(make(extra: false), make(extra: true), "declaring another parameter changed w's init")
   }
+
+  /// DiT's 2-D sin-cos table, against values worked out by hand: token t = y·grid + x holds
+  /// [sin(x·ω) | cos(x·ω) | sin(y·ω) | cos(y·ω)] with ω_k = 10000^(−k/(C/4)).
+  func testSinCos2DPositions() {
+    let s = ParameterStore()
+    let p = s.declare("pos", Shape(16, 8), init: .sinCos2D(grid: 4), trainable: false)
+    s.allocate(seed: 0)
+    let v = s[p].toArray()  // (16, 8); C/4 = 2 frequencies: ω = 1, 0.01
+    XCTAssertEqual(Array(v[0..<8]), [0, 0, 1, 1, 0, 0, 1, 1])  // token 0: x = y = 0
+    let t6 = Array(v[48..<56])  // token 6: x = 2, y = 1
+    let expected: [Float] = [sin(2), sin(0.02), cos(2), cos(0.02), sin(1), sin(0.01), cos(1), cos(0.01)]
+    for (a, b) in zip(t6, expected) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+    XCTAssertNil(s[p].grad, "a fixed table carries no gradient")
+  }
 }

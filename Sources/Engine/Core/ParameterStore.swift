@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a parameter is filled when the store is first allocated.
 public enum Initializer: Sendable {
   case zeros
@@ -9,6 +11,10 @@ public enum Initializer: Sendable {
   case linearDefault
   /// Xavier/Glorot uniform over (out, in): U(±√(6/(in+out))).
   case xavierUniform
+  /// DiT's fixed 2-D sin-cos position table (MAE's get_2d_sincos_pos_embed) for a grid×grid
+  /// raster of tokens, (grid², C): columns [0, C/2) encode the token's x, [C/2, C) its y, each
+  /// as [sin(p·ω_k) | cos(p·ω_k)] with ω_k = 10000^(−k/(C/4)), k < C/4.
+  case sinCos2D(grid: Int)
 }
 
 /// A handle to one parameter in a `ParameterStore`.
@@ -91,6 +97,25 @@ public final class ParameterStore {
         let fanIn = e.shape.last, fanOut = e.shape.rank > 1 ? e.shape[0] : 1
         let bound = (6 / Float(fanIn + fanOut)).squareRoot()
         rng.fillUniform(p, count: n, -bound, bound)
+      case .sinCos2D(let grid):
+        ParameterStore.fillSinCos2D(p, grid: grid, width: e.shape.last)
+      }
+    }
+  }
+
+  /// Writes the (grid², C) 2-D sin-cos table into `p` (see `Initializer.sinCos2D`).
+  static func fillSinCos2D(_ p: UnsafeMutablePointer<Float>, grid: Int, width C: Int) {
+    let q = C / 4
+    for t in 0..<(grid * grid) {
+      let row = p + t * C
+      row.initialize(repeating: 0, count: C)  // C not divisible by 4 leaves a zero tail
+      let x = Double(t % grid), y = Double(t / grid)
+      for k in 0..<q {
+        let omega = 1 / Foundation.pow(10_000.0, Double(k) / Double(q))
+        row[k] = Float(Foundation.sin(x * omega))
+        row[q + k] = Float(Foundation.cos(x * omega))
+        row[2 * q + k] = Float(Foundation.sin(y * omega))
+        row[3 * q + k] = Float(Foundation.cos(y * omega))
       }
     }
   }
