@@ -20,17 +20,42 @@ public struct AttributeHeadSpec: Codable, Sendable, Equatable {
   }
 }
 
+/// What the heads read from the trunk.
+public enum JudgePooling: String, Codable, Sendable, CaseIterable {
+  /// The CLS feature (B, C).
+  case cls
+  /// The CLS feature beside the mean of the patch tokens (B, 2C). Counting is a sum over the
+  /// image of "an instance is here" evidence, which a mean over tokens carries directly while
+  /// CLS must gather it through attention.
+  case clsMean = "cls-mean"
+}
+
 /// The attribute judge's shape: a ViT trunk and its heads, laid out in order in one Linear.
 public struct AttributeJudgeConfig: Codable, Sendable, Equatable {
   /// The trunk (parameters under `trunk.`).
   public var trunk: ViTConfig
   /// The heads, in the order of their logit columns.
   public var heads: [AttributeHeadSpec]
+  /// What the heads read; files written before this key existed are `.cls`.
+  public var pooling: JudgePooling
 
-  public init(trunk: ViTConfig, heads: [AttributeHeadSpec]) {
+  public init(trunk: ViTConfig, heads: [AttributeHeadSpec], pooling: JudgePooling = .cls) {
     self.trunk = trunk
     self.heads = heads
+    self.pooling = pooling
   }
+
+  enum CodingKeys: String, CodingKey { case trunk, heads, pooling }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    trunk = try c.decode(ViTConfig.self, forKey: .trunk)
+    heads = try c.decode([AttributeHeadSpec].self, forKey: .heads)
+    pooling = try c.decodeIfPresent(JudgePooling.self, forKey: .pooling) ?? .cls
+  }
+
+  /// Width of the feature the heads read.
+  public var featureWidth: Int { pooling == .clsMean ? 2 * trunk.width : trunk.width }
 
   /// All logit columns: the sum of the heads' class counts.
   public var totalClasses: Int { heads.reduce(0) { $0 + $1.classes } }
@@ -61,11 +86,12 @@ public struct JudgedAttributes: Sendable, Equatable {
   public func probability(_ h: Int, _ k: Int) -> Float { probabilities[h][k] }
 }
 
-/// A multi-head attribute classifier over images: ViT trunk → CLS (B, C) → Linear (B, ΣK).
+/// A multi-head attribute classifier over images: ViT trunk → CLS (B, C), or CLS beside the
+/// mean patch token (B, 2C) → Linear (B, ΣK).
 ///
 /// Images are RGB (B, 3, S, S). With `trunk.channels` = 6 the trunk reads
 /// `ImageFeatures.edgesAndMask` of them (RGB, edges, object mask); with 3, the RGB itself.
-/// Names: `trunk.*` (timm's VisionTransformer, see ViT), `head.weight` [ΣK, C], `head.bias`.
+/// Names: `trunk.*` (timm's VisionTransformer, see ViT), `head.weight` [ΣK, C or 2C], `head.bias`.
 public struct AttributeJudge {
   public let config: AttributeJudgeConfig
   public let store: ParameterStore
@@ -79,7 +105,7 @@ public struct AttributeJudge {
     self.config = config
     self.store = store
     trunk = ViT(config.trunk, store: store, prefix: "trunk")
-    head = LinearLayer(store, "head", in: config.trunk.width, out: config.totalClasses)
+    head = LinearLayer(store, "head", in: config.featureWidth, out: config.totalClasses)
   }
 
   /// Floats per RGB image: 3·S·S.
@@ -97,9 +123,19 @@ public struct AttributeJudge {
   public func logits(_ g: Graph, images: Tensor) -> Tensor {
     let B = images.shape[0], S = config.trunk.imageSize
     precondition(images.count == B * imageFloats, "AttributeJudge: images \(images.shape), expected (B, 3, \(S), \(S))")
-    guard config.trunk.channels == ImageFeatures.channels else { return head(g, trunk.cls(g, images: images)) }
-    let features = g.constant(ImageFeatures.edgesAndMask(images.data, batch: B, size: S), Shape(B, ImageFeatures.channels, S, S))
-    return head(g, trunk.cls(g, images: features))
+    let input = config.trunk.channels == ImageFeatures.channels
+      ? g.constant(ImageFeatures.edgesAndMask(images.data, batch: B, size: S), Shape(B, ImageFeatures.channels, S, S))
+      : images
+    switch config.pooling {
+    case .cls:
+      return head(g, trunk.cls(g, images: input))
+    case .clsMean:
+      let t = trunk.tokens(g, images: input)  // (B, 1 + N, C)
+      let C = config.trunk.width, N = config.trunk.patchTokens
+      let cls = g.sliceTokens(t, start: 0, count: 1).reshaped(B, C)
+      let mean = g.meanPool(g.sliceTokens(t, start: 1, count: N))  // (B, C)
+      return head(g, g.concatColumns(cls, mean, rows: B))
+    }
   }
 
   /// The weighted sum of the heads' cross-entropies: logits (B, ΣK), targets (B, heads) class

@@ -29,6 +29,33 @@ final class AttributeJudgeTests: XCTestCase {
     XCTAssertNotNil(judge.store.param(named: "head.weight"))
   }
 
+  /// CLS-and-mean pooling doubles the head's input, gets gradient through both halves, and a
+  /// config written before `pooling` existed reads as CLS pooling.
+  func testClsMeanPooling() throws {
+    let cfg = AttributeJudgeConfig(
+      trunk: ViTConfig(imageSize: 16, patch: 4, width: 16, depth: 1, heads: 2, mlpRatio: 2),
+      heads: [AttributeHeadSpec(name: "a", classes: 3), AttributeHeadSpec(name: "b", classes: 2)], pooling: .clsMean)
+    XCTAssertEqual(cfg.featureWidth, 32)
+    let store = ParameterStore()
+    let judge = AttributeJudge(cfg, store: store)
+    store.allocate(seed: 1)
+    guard let w = store.param(named: "head.weight") else { return XCTFail("no head.weight") }
+    XCTAssertEqual(store[w].shape, Shape(5, 32))
+    let g = Graph()
+    let z = judge.logits(g, images: g.constant(seededNormal(2 * 3 * 16 * 16, seed: 2), Shape(2, 3, 16, 16)))
+    XCTAssertEqual(z.shape, Shape(2, 5))
+    store.zeroGrads()
+    g.backward(from: judge.loss(g, logits: z, targets: [0, 1, 2, 0]))
+    let grad = store[w].gradArray()
+    XCTAssertGreaterThan(grad[0..<16].map(abs).max() ?? 0, 0, "the CLS half learns")
+    XCTAssertGreaterThan(grad[16..<32].map(abs).max() ?? 0, 0, "the mean half learns")
+    var old = try JSONSerialization.jsonObject(with: JSONEncoder().encode(cfg)) as? [String: Any] ?? [:]
+    old["pooling"] = nil
+    let decoded = try JSONDecoder().decode(AttributeJudgeConfig.self, from: JSONSerialization.data(withJSONObject: old))
+    XCTAssertEqual(decoded.pooling, .cls)
+    XCTAssertEqual(decoded.trunk, cfg.trunk)
+  }
+
   /// Each head's probabilities are its own softmax and sum to 1; argmax is the largest.
   func testJudgementsAreSoftmaxPerHead() {
     let judge = makeJudge()

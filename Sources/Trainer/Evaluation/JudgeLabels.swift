@@ -81,8 +81,9 @@ public enum AttributeClass {
 
 extension AttributeJudgeConfig {
   /// The world's judge: one head per `JudgedAttribute`, on the given trunk.
-  public static func world(trunk: ViTConfig) -> AttributeJudgeConfig {
-    AttributeJudgeConfig(trunk: trunk, heads: JudgedAttribute.allCases.map { AttributeHeadSpec(name: $0.rawValue, classes: $0.classes) })
+  public static func world(trunk: ViTConfig, pooling: JudgePooling = .cls) -> AttributeJudgeConfig {
+    AttributeJudgeConfig(trunk: trunk, heads: JudgedAttribute.allCases.map { AttributeHeadSpec(name: $0.rawValue, classes: $0.classes) },
+                         pooling: pooling)
   }
 
   /// Whether the heads are exactly the world's, in order (weights from another schema are refused).
