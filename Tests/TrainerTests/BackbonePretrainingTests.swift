@@ -85,6 +85,35 @@ final class BackbonePretrainingTests: XCTestCase {
     }
   }
 
+  /// The photometric jitter: off, it leaves a view alone; a hue rotation keeps greys grey and
+  /// is only ever applied to local views; greyscale makes the channels equal.
+  func testColourJitter() {
+    let S = 4
+    var image = seededUniform(3 * S * S, seed: 5).map { $0 * 0.9 }  // inside [−1, 1]
+    for i in 0..<S { for c in 0..<3 { image[c * S * S + i] = 0.2 } }  // a grey first row
+    func jittered(_ cfg: ColourJitterConfig, local: Bool) -> [Float] {
+      var out = image, rng = RNG(seed: 2)
+      out.withUnsafeMutableBufferPointer { MultiCrop.jitter($0, size: S, config: cfg, local: local, rng: &rng) }
+      return out
+    }
+    var off = ColourJitterConfig()
+    (off.probability, off.greyscale, off.localHue) = (0, 0, 0)
+    XCTAssertEqual(jittered(off, local: true), image)
+    var hue = off
+    hue.localHue = 1
+    XCTAssertEqual(jittered(hue, local: false), image, "global views keep their hue")
+    let rotated = jittered(hue, local: true)
+    XCTAssertGreaterThan(maxAbsDiff(rotated, image), 0.01)  // the angle is random; any turn moves the colours
+    for i in 0..<S { for c in 0..<3 { XCTAssertEqual(rotated[c * S * S + i], 0.2, accuracy: 1e-4) } }
+    var grey = off
+    grey.greyscale = 1
+    let g = jittered(grey, local: false)
+    for i in 0..<(S * S) {
+      XCTAssertEqual(g[i], g[S * S + i], accuracy: 1e-5)
+      XCTAssertEqual(g[i], g[2 * S * S + i], accuracy: 1e-5)
+    }
+  }
+
   /// Three well-separated Gaussian clusters in 6 dimensions: the probe must be perfect.
   func testProbeSeparatesASyntheticProblem() {
     let dim = 6, K = 3

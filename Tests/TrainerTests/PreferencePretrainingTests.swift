@@ -91,6 +91,7 @@ final class PreferencePretrainingTests: XCTestCase {
     store.setTrainable(false) { _ in true }
     let (head, report) = trainPreference(cfg, backbone: backbone, backboneName: "random", log: { _ in })
     XCTAssertEqual(head.config.featureDim, 32)
+    XCTAssertEqual(head.config.imageFeatureWidth, 32 * (1 + head.config.grid * head.config.grid))
     let first = try XCTUnwrap(report.lossCurve.first?[1]), last = try XCTUnwrap(report.lossCurve.last?[1])
     XCTAssertLessThan(last, first * 0.8, "loss \(report.lossCurve)")
     XCTAssertEqual(report.perKind.map(\.kind), NegativeKind.allCases.map(\.rawValue))
@@ -102,14 +103,20 @@ final class PreferencePretrainingTests: XCTestCase {
   /// Saved head weights load back and give the same probabilities.
   func testPreferenceHeadRoundTrip() throws {
     let store = ParameterStore()
-    let head = PreferenceHead(PreferenceHeadConfig(featureDim: 4, embedDim: 3, hidden: 5, vocabularySize: 50, promptTokens: 12), store: store)
+    // A 2 × 2 grid: each image's feature is the CLS token then four cells, 4 wide each.
+    let head = PreferenceHead(PreferenceHeadConfig(featureDim: 4, embedDim: 3, hidden: 5, vocabularySize: 50, promptTokens: 12,
+                                                   grid: 2, cellDim: 3), store: store)
+    let F = head.config.imageFeatureWidth
+    XCTAssertEqual(F, 20)
+    XCTAssertEqual(store.entries.first { $0.name == "head.cell_proj.weight" }?.shape, Shape(3, 4))
     store.allocate(seed: 3)
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("pref-\(UUID().uuidString).safetensors").path
     try saveWeights(store, model: "preference", config: head.config, to: path)
     let loaded = try ModelLoader.preference(path: path)
+    XCTAssertEqual(loaded.config, head.config)
     let g = Graph()
     g.recording = false
-    let fa = g.constant(seededNormal(8, seed: 1), Shape(2, 4)), fb = g.constant(seededNormal(8, seed: 2), Shape(2, 4))
+    let fa = g.constant(seededNormal(2 * F, seed: 1), Shape(2, F)), fb = g.constant(seededNormal(2 * F, seed: 2), Shape(2, F))
     let ids = Tokenizer.encode(Prompt(objects: [ObjectSpec(colour: .red, shape: .circle)]))
     let tokens = ids.map(Float.init), mask = Tokenizer.mask(ids)
     let t = g.constant(tokens + tokens, Shape(2, 12)), m = g.constant(mask + mask, Shape(2, 12))
@@ -120,15 +127,28 @@ final class PreferencePretrainingTests: XCTestCase {
     let r = head.probability(g, fa: fb, fb: fa, tokens: t, mask: m)
     for i in 0..<2 { XCTAssertEqual(p[i] + r[i], 1, accuracy: 1e-6) }
     // A group of three: the matrix holds the same order-averaged probabilities.
-    let group = g.constant(seededNormal(12, seed: 4), Shape(3, 4))
+    let group = g.constant(seededNormal(3 * F, seed: 4), Shape(3, F))
     let matrix = head.groupMatrix(g, features: group, tokens: tokens, mask: mask)
     let f = group.toArray()
-    let p01 = head.probability(g, fa: g.constant(Array(f[0..<4]), Shape(1, 4)), fb: g.constant(Array(f[4..<8]), Shape(1, 4)),
+    let p01 = head.probability(g, fa: g.constant(Array(f[0..<F]), Shape(1, F)), fb: g.constant(Array(f[F..<(2 * F)]), Shape(1, F)),
                                tokens: g.constant(tokens, Shape(1, 12)), mask: g.constant(mask, Shape(1, 12)))
     XCTAssertEqual(matrix[0 * 3 + 1], p01[0], accuracy: 1e-6)
     for i in 0..<3 {
       XCTAssertEqual(matrix[i * 3 + i], 0.5)
       for j in 0..<3 where j != i { XCTAssertEqual(matrix[i * 3 + j] + matrix[j * 3 + i], 1, accuracy: 1e-6) }
     }
+  }
+
+  /// The readout keeps CLS first and averages the patch tokens of each grid cell.
+  func testReadoutPoolsPatchTokensOnTheGrid() {
+    // One image, side 4 (16 patches), width 1: patch value = its raster index, CLS = −1.
+    let tokens: [Float] = [-1] + (0..<16).map(Float.init)
+    let out = PreferenceHead.readout(tokens: tokens, count: 1, tokens: 17, width: 1, side: 4, grid: 2)
+    // Cells of 2 × 2 patches: top-left {0, 1, 4, 5}, top-right {2, 3, 6, 7}, …
+    XCTAssertEqual(out, [-1, 2.5, 4.5, 10.5, 12.5])
+    // A grid that does not divide the side still covers every patch once (rows 0–1, 2 and 3).
+    let odd = PreferenceHead.readout(tokens: tokens, count: 1, tokens: 17, width: 1, side: 4, grid: 3)
+    XCTAssertEqual(odd.count, 10)
+    XCTAssertEqual(odd[0], -1)
   }
 }

@@ -4,10 +4,16 @@ import World
 
 // DINO's multi-crop on world renders: two large "global" crops and several small "local"
 // crops of each image, all resampled to the model's one input size (so one position-embedding
-// table serves every view). The only augmentations are geometric (random resized crop and a
-// horizontal flip): no hue, saturation or brightness jitter, because colour must stay
-// linearly decodable from the features (the discriminator, the probes and the preference
-// model all read colour off them).
+// table serves every view). Besides the geometric augmentations (random resized crop and a
+// horizontal flip) each view gets a mild photometric jitter: brightness, contrast and
+// saturation, and now and then greyscale, and a local view may have its hue rotated. Without
+// them the cheapest way for two views to agree is the object's hue and the background (the
+// largest pixel mass), and the probes saw colour learned but shape at chance. The teacher's
+// views keep their hue and greyscale is rare, so colour stays linearly decodable from the
+// features (the discriminator, the probes and the preference model all read colour off them).
+// Measured at 400 steps against the same run without them: shape +2.5, style +2.3, colour
+// −1.3 points of (300-step) probe accuracy, i.e. within noise; they are kept because they
+// cost nothing and remove a shortcut, not because they fixed the shape probe.
 
 /// Random-resized-crop settings for the global and local views.
 public struct MultiCropConfig: Codable, Sendable, Equatable {
@@ -23,6 +29,8 @@ public struct MultiCropConfig: Codable, Sendable, Equatable {
   public var aspect: [Float] = [0.75, 1.3333]
   /// Probability of a horizontal flip per view.
   public var flip: Float = 0.5
+  /// Photometric jitter of every view (hue is left alone).
+  public var colour = ColourJitterConfig()
 
   public init() {}
 
@@ -42,6 +50,38 @@ public struct MultiCropConfig: Codable, Sendable, Equatable {
                 "must be [lo, hi] with 0 < lo ≤ hi, got \(aspect)")
     try require(localCrops >= 0 && localCrops <= 16, "\(prefix).localCrops", "must be in 0...16, got \(localCrops)")
     try require(flip >= 0 && flip <= 1, "\(prefix).flip", "must be in [0, 1], got \(flip)")
+    try colour.validate(prefix: "\(prefix).colour")
+  }
+}
+
+/// DINO's colour augmentation without the hue term: with probability `probability` a view's
+/// brightness, contrast and saturation are each scaled by a factor drawn from [1 − x, 1 + x];
+/// independently it turns grey with probability `greyscale`.
+public struct ColourJitterConfig: Codable, Sendable, Equatable {
+  /// Chance that a view is jittered at all (DINO: 0.8).
+  public var probability: Float = 0.8
+  public var brightness: Float = 0.3
+  public var contrast: Float = 0.3
+  public var saturation: Float = 0.3
+  /// Chance that a view is turned grey (DINO: 0.2; rarer here so hue stays a strong feature).
+  public var greyscale: Float = 0.1
+  /// Chance that a *local* view's hue is rotated by a uniform random angle. Brightness,
+  /// contrast and saturation leave hue intact, so two views can still agree on hue alone;
+  /// a local crop with a random hue must match the teacher's (faithful, global) target from
+  /// shape, layout and style instead. The teacher's views and the student's global views
+  /// are never hue-rotated, so hue remains part of what the targets encode.
+  public var localHue: Float = 0.8
+
+  public init() {}
+
+  /// Throws a ConfigError naming the first bad key under `prefix`.
+  func validate(prefix: String) throws {
+    for (key, v) in [("probability", probability), ("greyscale", greyscale), ("localHue", localHue)] {
+      try require(v >= 0 && v <= 1, "\(prefix).\(key)", "must be in [0, 1], got \(v)")
+    }
+    for (key, v) in [("brightness", brightness), ("contrast", contrast), ("saturation", saturation)] {
+      try require(v >= 0 && v < 1, "\(prefix).\(key)", "must be in [0, 1), got \(v)")
+    }
   }
 }
 
@@ -86,6 +126,59 @@ public enum MultiCrop {
       }
     }
   }
+
+  /// Jitters a planar (3, S, S) view in [−1, 1] in place, as torchvision's ColorJitter
+  /// (brightness, contrast, saturation in that fixed order, hue never) then RandomGrayscale.
+  /// Every random draw happens whether or not it is used, so the stream stays aligned.
+  /// A local view (`local`) may also have its hue rotated (see `localHue`).
+  public static func jitter(_ x: UnsafeMutableBufferPointer<Float>, size S: Int, config c: ColourJitterConfig, local: Bool,
+                            rng: inout RNG) {
+    let apply = rng.uniform() < c.probability
+    let b = rng.uniform(1 - c.brightness, 1 + c.brightness)
+    let k = rng.uniform(1 - c.contrast, 1 + c.contrast)
+    let s = rng.uniform(1 - c.saturation, 1 + c.saturation)
+    let grey = rng.uniform() < c.greyscale
+    let rotate = local && rng.uniform() < c.localHue
+    let angle = rng.uniform(0, 2 * Float.pi)
+    guard apply || grey || rotate, let p = x.baseAddress else { return }
+    let plane = S * S
+    // Work in [0, 1] as torchvision does, clamping after each step.
+    func clamp(_ v: Float) -> Float { min(max(v, 0), 1) }
+    func luma(_ i: Int) -> Float { 0.299 * p[i] + 0.587 * p[plane + i] + 0.114 * p[2 * plane + i] }
+    for i in 0..<(3 * plane) { p[i] = (p[i] + 1) * 0.5 }
+    if rotate {
+      // Rotation about the grey axis (1, 1, 1)/√3 by `angle` (Rodrigues): greys stay grey,
+      // lightness is kept, hue turns by `angle`.
+      let cs = Foundation.cos(angle), sn = Foundation.sin(angle), t = (1 - cs) / 3, q = sn / Float(3).squareRoot()
+      let m: [Float] = [cs + t, t - q, t + q,
+                        t + q, cs + t, t - q,
+                        t - q, t + q, cs + t]
+      for i in 0..<plane {
+        let r = p[i], g = p[plane + i], bl = p[2 * plane + i]
+        p[i] = clamp(m[0] * r + m[1] * g + m[2] * bl)
+        p[plane + i] = clamp(m[3] * r + m[4] * g + m[5] * bl)
+        p[2 * plane + i] = clamp(m[6] * r + m[7] * g + m[8] * bl)
+      }
+    }
+    if apply {
+      for i in 0..<(3 * plane) { p[i] = clamp(p[i] * b) }
+      var mean: Float = 0
+      for i in 0..<plane { mean += luma(i) }
+      mean /= Float(plane)
+      for i in 0..<(3 * plane) { p[i] = clamp(mean + k * (p[i] - mean)) }
+      for i in 0..<plane {
+        let l = luma(i)
+        for ch in 0..<3 { p[ch * plane + i] = clamp(l + s * (p[ch * plane + i] - l)) }
+      }
+    }
+    if grey {
+      for i in 0..<plane {
+        let l = luma(i)
+        for ch in 0..<3 { p[ch * plane + i] = l }
+      }
+    }
+    for i in 0..<(3 * plane) { p[i] = p[i] * 2 - 1 }
+  }
 }
 
 /// One DINO batch: every view of every image, ready to become tensors.
@@ -115,6 +208,7 @@ struct MultiCropBatch: Sendable {
             let out = UnsafeMutableBufferPointer(start: base + (v * B + b) * D, count: D)
             MultiCrop.crop(src, size: S, scale: local ? crops.localScale : crops.globalScale, aspect: crops.aspect,
                            flip: crops.flip, rng: &r, into: out)
+            MultiCrop.jitter(out, size: S, config: crops.colour, local: local, rng: &r)
           }
         }
       }

@@ -44,8 +44,9 @@ public final class WinRateReward: RewardFunction {
   }
 
   public func score(_ batch: RewardBatch) -> [Float] {
-    let G = batch.groupSize, F = head.config.featureDim, L = Tokenizer.maxTokens
-    let f = features.cls(batch.images)  // (B, F)
+    let G = batch.groupSize, F = head.config.imageFeatureWidth, L = Tokenizer.maxTokens
+    let t = features.tokens(batch.images)
+    let f = head.features(tokens: t.values, count: t.count, tokens: t.tokens, width: t.width)  // (B, F): CLS and grid cells
     var out: [Float] = []
     graph.recording = false
     for (p, prompt) in batch.prompts.enumerated() {
