@@ -25,6 +25,20 @@ public enum ModelLoader {
     return (file, cfg)
   }
 
+  /// Builds the model `make` declares from `path`'s config and fills it with the file's tensors;
+  /// `frozen` drops its gradients (forward passes then allocate none).
+  static func load<C: Decodable, M>(_ path: String, expecting model: String, config: C.Type, frozen: Bool,
+                                    check: (C) throws -> Void = { _ in }, _ make: (C, ParameterStore) -> M) throws -> M {
+    let (file, cfg) = try open(path, expecting: model, config: config)
+    try check(cfg)
+    let store = ParameterStore()
+    let built = make(cfg, store)
+    store.allocate(seed: 0)
+    try store.load(file, path: path)
+    if frozen { store.setTrainable(false) { _ in true } }
+    return built
+  }
+
   /// The generator in `path` (or the shipped one), optionally with fresh LoRA adapters.
   public static func generator(path: String?, lora: LoRAConfig? = nil, seed: UInt64 = 0) throws -> Generator {
     let p = try resolve("generator", path: path)
@@ -39,39 +53,23 @@ public enum ModelLoader {
 
   /// The frozen self-supervised ViT backbone in `path` (or the shipped one).
   public static func backbone(path: String?) throws -> ViT {
-    let p = try resolve("backbone", path: path)
-    let (file, cfg) = try open(p, expecting: "backbone", config: ViTConfig.self)
-    let store = ParameterStore()
-    let vit = ViT(cfg, store: store)
-    store.allocate(seed: 0)
-    try store.load(file, path: p)
-    store.setTrainable(false) { _ in true }  // frozen: forward passes allocate no gradients
-    return vit
+    try load(try resolve("backbone", path: path), expecting: "backbone", config: ViTConfig.self, frozen: true) { ViT($0, store: $1) }
   }
 
   /// The pairwise preference head in `path` (or the shipped one); it reads backbone features.
   public static func preference(path: String?) throws -> PreferenceHead {
-    let p = try resolve("preference", path: path)
-    let (file, cfg) = try open(p, expecting: "preference", config: PreferenceHeadConfig.self)
-    let store = ParameterStore()
-    let head = PreferenceHead(cfg, store: store)
-    store.allocate(seed: 0)
-    try store.load(file, path: p)
-    return head
+    try load(try resolve("preference", path: path), expecting: "preference", config: PreferenceHeadConfig.self, frozen: false) {
+      PreferenceHead($0, store: $1)
+    }
   }
 
   /// The attribute judge in `path` (frozen); its heads must be the world's (JudgeLabels.swift).
   public static func judge(path: String) throws -> AttributeJudge {
-    let (file, cfg) = try open(path, expecting: "judge", config: AttributeJudgeConfig.self)
-    guard cfg.matchesWorld else {
-      throw ConfigError("\(path): judge heads \(cfg.heads.map(\.name)) are not the world's \(JudgedAttribute.allCases.map(\.rawValue))")
-    }
-    let store = ParameterStore()
-    let judge = AttributeJudge(cfg, store: store)
-    store.allocate(seed: 0)
-    try store.load(file, path: path)
-    store.setTrainable(false) { _ in true }  // frozen: forward passes allocate no gradients
-    return judge
+    try load(path, expecting: "judge", config: AttributeJudgeConfig.self, frozen: true, check: { cfg in
+      guard cfg.matchesWorld else {
+        throw ConfigError("\(path): judge heads \(cfg.heads.map(\.name)) are not the world's \(JudgedAttribute.allCases.map(\.rawValue))")
+      }
+    }) { AttributeJudge($0, store: $1) }
   }
 
   /// The shipped judge called `name` ("judge-a" may be a reward, "judge-b" only evaluates).
@@ -84,13 +82,8 @@ public enum ModelLoader {
 
   /// The quality (degradation) regressor in `path` (or the shipped one), frozen.
   public static func quality(path: String?) throws -> QualityRegressor {
-    let p = try resolve("quality", path: path)
-    let (file, cfg) = try open(p, expecting: "quality", config: QualityRegressorConfig.self)
-    let store = ParameterStore()
-    let model = QualityRegressor(cfg, store: store)
-    store.allocate(seed: 0)
-    try store.load(file, path: p)
-    store.setTrainable(false) { _ in true }
-    return model
+    try load(try resolve("quality", path: path), expecting: "quality", config: QualityRegressorConfig.self, frozen: true) {
+      QualityRegressor($0, store: $1)
+    }
   }
 }
