@@ -33,10 +33,15 @@ public final class Evaluator {
 
   /// Generates the evaluation images (prompt-major, `samplesPerPrompt` each) and scores them.
   public func evaluate(_ generator: Generator) -> [String: Double] {
-    let K = settings.samplesPerPrompt
-    let expanded = prompts.flatMap { Array(repeating: $0, count: K) }
+    let (images, expanded) = samples(generator)
+    return score(images: images, prompts: expanded)
+  }
+
+  /// The evaluation images (N, 3, S, S), prompt-major, and the prompt each answers.
+  public func samples(_ generator: Generator) -> (images: [Float], prompts: [Prompt]) {
+    let expanded = prompts.flatMap { Array(repeating: $0, count: settings.samplesPerPrompt) }
     let images = Generate.images(generator, prompts: expanded, seed: settings.seed, steps: sampleSteps, graph: graph)
-    return score(images: images.flatMap { $0.planarSigned() }, prompts: expanded)
+    return (images.flatMap { $0.planarSigned() }, expanded)
   }
 
   /// Scores images (N, 3, S, S) answering `prompts` (one each, grouped by prompt).

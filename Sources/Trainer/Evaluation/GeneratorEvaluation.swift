@@ -30,9 +30,7 @@ public enum GeneratorEvaluation {
     let evaluator = Evaluator(settings: settings, sampleSteps: steps, imageSize: generator.config.imageSize,
                               judge: judge, features: features)
     let K = settings.samplesPerPrompt
-    let expanded = evaluator.prompts.flatMap { Array(repeating: $0, count: K) }
-    let images = Generate.images(generator, prompts: expanded, seed: settings.seed, steps: steps)
-    let pixels = images.flatMap { $0.planarSigned() }
+    let (pixels, expanded) = evaluator.samples(generator)
     let generated = evaluator.score(images: pixels, prompts: expanded)
     // Renders with seeds of their own (the Fréchet references use another stream).
     let renders = evaluator.prompts.flatMap {
