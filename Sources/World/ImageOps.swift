@@ -27,48 +27,33 @@ enum ImageOps {
   ) -> [Float] {
     guard sigma >= 0.05, width > 0, height > 0 else { return values }
     let taps = gaussianTaps(sigma: sigma)
-    let radius = taps.count / 2
     var temp = [Float](repeating: 0, count: values.count)
     var out = [Float](repeating: 0, count: values.count)
     values.withUnsafeBufferPointer { src in
-      temp.withUnsafeMutableBufferPointer { mid in
-        taps.withUnsafeBufferPointer { k in
-          // Horizontal pass.
-          for y in 0..<height {
-            for x in 0..<width {
-              for c in 0..<channels {
-                var sum: Float = 0
-                for t in 0..<k.count {
-                  let sx = min(max(x + t - radius, 0), width - 1)
-                  sum += k[t] * src[(y * width + sx) * channels + c]
-                }
-                mid[(y * width + x) * channels + c] = sum
-              }
-            }
-          }
-        }
-      }
+      temp.withUnsafeMutableBufferPointer { blurPass(src, $0, taps, width, height, channels, horizontal: true) }
     }
     temp.withUnsafeBufferPointer { mid in
-      out.withUnsafeMutableBufferPointer { dst in
-        taps.withUnsafeBufferPointer { k in
-          // Vertical pass.
-          for y in 0..<height {
-            for x in 0..<width {
-              for c in 0..<channels {
-                var sum: Float = 0
-                for t in 0..<k.count {
-                  let sy = min(max(y + t - radius, 0), height - 1)
-                  sum += k[t] * mid[(sy * width + x) * channels + c]
-                }
-                dst[(y * width + x) * channels + c] = sum
-              }
-            }
+      out.withUnsafeMutableBufferPointer { blurPass(mid, $0, taps, width, height, channels, horizontal: false) }
+    }
+    return out
+  }
+
+  /// One pass of the separable blur, along x or along y, clamping at the borders.
+  private static func blurPass(_ src: UnsafeBufferPointer<Float>, _ dst: UnsafeMutableBufferPointer<Float>, _ taps: [Float],
+                               _ width: Int, _ height: Int, _ channels: Int, horizontal: Bool) {
+    let radius = taps.count / 2
+    for y in 0..<height {
+      for x in 0..<width {
+        for c in 0..<channels {
+          var sum: Float = 0
+          for t in 0..<taps.count {
+            let (sx, sy) = horizontal ? (min(max(x + t - radius, 0), width - 1), y) : (x, min(max(y + t - radius, 0), height - 1))
+            sum += taps[t] * src[(sy * width + sx) * channels + c]
           }
+          dst[(y * width + x) * channels + c] = sum
         }
       }
     }
-    return out
   }
 
   /// A blurred copy of an image.
