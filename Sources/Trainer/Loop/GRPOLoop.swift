@@ -30,6 +30,10 @@ public final class GRPOLoop {
   public internal(set) var iteration = 0
   public internal(set) var discriminatorUpdates = 0
   let graph = Graph()
+  /// The update's (sample, step) rows of one optimizer step, and one micro-batch's inputs;
+  /// both keep their capacity, so after the first iteration the update allocates no arrays.
+  var rowBuffer: [(b: Int, k: Int)] = []
+  let micro = MicroBatch()
 
   public init(config: TrainConfig, models: RunModels, emit: @escaping (EventPayload) -> Void, warn: (String) -> Void) throws {
     self.config = config
@@ -218,48 +222,42 @@ public final class GRPOLoop {
     let order = shuffle.permutation(trainedSamples.count).map { trainedSamples[$0] }
     let stepsOf = trainedSteps(samples: traj.batch, steps: N, fraction: c.grpo.timestepFraction, mode: c.grpo.timestepSampling, rng: rng.stream(1))
     let parts = min(c.grpo.optimizerStepsPerIteration, order.count)
-    let promptTokens = prompts.map { (Tokenizer.encode($0).map(Float.init), Tokenizer.mask($0)) }
+    let promptTokens = prompts.map { PromptTokens($0) }
+    let lossConfig = PolicyLossConfig(clipRange: c.grpo.clipRange, klBeta: c.kl.beta, klForm: c.kl.form, reduce: c.logprob.reduce)
     for part in 0..<parts {
-      let samples = stride(from: part, to: order.count, by: parts).map { order[$0] }
-      let rows: [(b: Int, k: Int)] = samples.flatMap { b in stepsOf[b].map { (b, $0) } }
+      rowBuffer.removeAll(keepingCapacity: true)
+      for j in stride(from: part, to: order.count, by: parts) {
+        let b = order[j]
+        for k in stepsOf[b] { rowBuffer.append((b, k)) }
+      }
       gen.store.zeroGrads()
       var total = PolicyStats()
-      for start in stride(from: 0, to: rows.count, by: c.grpo.microBatch) {
-        let chunk = Array(rows[start..<min(start + c.grpo.microBatch, rows.count)])
-        let R = chunk.count
-        var x = [Float](), next = [Float](), tokens = [Float](), mask = [Float]()
-        x.reserveCapacity(R * D)
-        next.reserveCapacity(R * D)
-        for (b, k) in chunk {
-          x += traj.states[k][(b * D)..<((b + 1) * D)]
-          next += traj.states[k + 1][(b * D)..<((b + 1) * D)]
-          tokens += promptTokens[b / G].0
-          mask += promptTokens[b / G].1
-        }
-        let policyRows = PolicyRows(
-          states: x, nextStates: next, oldLogProbs: chunk.map { traj.logProb(sample: $0.b, step: $0.k) },
-          advantages: chunk.map { adv.values[$0.b] }, weights: [Float](repeating: 1, count: R), steps: chunk.map { steps[$0.k] })
-        let times = chunk.map { steps[$0.k].sigma }
+      for start in stride(from: 0, to: rowBuffer.count, by: c.grpo.microBatch) {
+        let end = min(start + c.grpo.microBatch, rowBuffer.count), R = end - start
+        micro.fill(rows: rowBuffer[start..<end], trajectories: traj, steps: steps, advantages: adv.values,
+                   prompts: promptTokens, groupSize: G, dims: D)
         let g = graph
         // The reference (LoRA off) velocity, without a tape, only when the KL term is on.
-        var vRef: [Float]? = nil
+        var hasReference = false
         if c.kl.beta > 0 {
           g.reset()
           g.recording = false
           g.loraEnabled = false
-          vRef = gen.velocity(g, x: g.constant(x, Shape(R, 3, S, S)), t: g.constant(times, Shape(R)),
-                              tokens: g.constant(tokens, Shape(R, L)), mask: g.constant(mask, Shape(R, L))).toArray()
+          let vRef = gen.velocity(g, x: g.constant(micro.rows.states, Shape(R, 3, S, S)), t: g.constant(micro.times, Shape(R)),
+                                  tokens: g.constant(micro.tokens, Shape(R, L)), mask: g.constant(micro.mask, Shape(R, L)))
+          micro.keepReference(vRef)
+          hasReference = true
           g.loraEnabled = true
           g.recording = true
         }
         g.reset()
-        let v = gen.velocity(g, x: g.constant(x, Shape(R, 3, S, S)), t: g.constant(times, Shape(R)),
-                             tokens: g.constant(tokens, Shape(R, L)), mask: g.constant(mask, Shape(R, L)))
-        let (loss, stats) = policyLoss(g, velocity: v, referenceVelocity: vRef, rows: policyRows,
-                                       config: PolicyLossConfig(clipRange: c.grpo.clipRange, klBeta: c.kl.beta, klForm: c.kl.form, reduce: c.logprob.reduce))
+        let v = gen.velocity(g, x: g.constant(micro.rows.states, Shape(R, 3, S, S)), t: g.constant(micro.times, Shape(R)),
+                             tokens: g.constant(micro.tokens, Shape(R, L)), mask: g.constant(micro.mask, Shape(R, L)))
+        let (loss, stats) = policyLoss(g, velocity: v, referenceVelocity: hasReference ? micro.reference : nil, rows: micro.rows,
+                                       config: lossConfig)
         // Each chunk's mean loss is weighted by its share of the part's rows, so the
         // accumulated gradient is the gradient of the mean over all of them.
-        let share = Float(R) / Float(rows.count)
+        let share = Float(R) / Float(rowBuffer.count)
         g.backward(from: loss, seed: share)
         total.accumulate(stats, weight: share)
       }

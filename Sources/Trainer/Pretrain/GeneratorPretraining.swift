@@ -18,6 +18,12 @@ public struct GeneratorPretrainConfig: ValidatedConfig, Equatable {
   public var emaDecay: Float = 0.999
   /// Loss points kept for the report's curve.
   public var curvePoints = 100
+  /// How training times t are drawn: `uniform` on (0, 1), or `logit-normal` (SD3's
+  /// t = sigmoid(m + s·z)), which puts more of the budget on the middle of the path.
+  public var timeSampling = TimeSampling.uniform
+  /// Location m and scale s of the logit-normal.
+  public var timeMean: Float = 0
+  public var timeStd: Float = 1
   public var model = GeneratorConfig()
   public var prompts = PromptDistribution()
   /// Directory for weights, report and sample sheet.
@@ -26,13 +32,34 @@ public struct GeneratorPretrainConfig: ValidatedConfig, Equatable {
   public init() {}
   public static var defaults: GeneratorPretrainConfig { GeneratorPretrainConfig() }
 
+  /// The configured time distribution as a drawing function.
+  var timeDraw: @Sendable (inout RNG) -> Float {
+    let (kind, m, s) = (timeSampling, timeMean, timeStd)
+    return { kind.draw(&$0, mean: m, std: s) }
+  }
+
   public func validate() throws {
     try require(steps >= 1, "steps", "must be at least 1, got \(steps)")
     try require(batchSize >= 1 && batchSize <= 1024, "batchSize", "must be in 1...1024, got \(batchSize)")
     try require(lr > 0 && lr < 1, "lr", "must be in (0, 1), got \(lr)")
+    try require(timeStd > 0, "timeStd", "must be positive, got \(timeStd)")
     try require(emaDecay >= 0 && emaDecay < 1, "emaDecay", "must be in [0, 1), got \(emaDecay)")
     try require(model.imageSize % model.patch == 0, "model.imageSize", "must be a multiple of model.patch (\(model.patch))")
     try require(model.width % model.heads == 0, "model.width", "must be divisible by model.heads (\(model.heads))")
+  }
+}
+
+/// The distribution of flow-matching training times.
+public enum TimeSampling: String, Codable, Sendable, Equatable {
+  case uniform
+  case logitNormal = "logit-normal"
+
+  /// One time in (0, 1) from `rng`.
+  func draw(_ rng: inout RNG, mean: Float, std: Float) -> Float {
+    switch self {
+    case .uniform: return rng.uniform()
+    case .logitNormal: return 1 / (1 + Foundation.exp(-(mean + std * rng.normal())))
+    }
   }
 }
 
@@ -50,7 +77,7 @@ public struct GeneratorPretrainReport: Codable, Sendable {
 }
 
 /// Trains the generator by flow matching: x_t = (1 − t)·x₀ + t·ε, target v = ε − x₀,
-/// loss ‖v_θ(x_t, t, prompt) − v‖², t ~ U(0, 1), prompts from the world's training split.
+/// loss ‖v_θ(x_t, t, prompt) − v‖², t by `timeSampling`, prompts from the world's training split.
 /// The next batch renders on the second core while this one trains.
 public func pretrainGenerator(_ cfg: GeneratorPretrainConfig, log: (String) -> Void) throws -> GeneratorPretrainReport {
   var modelConfig = cfg.model
@@ -67,7 +94,7 @@ public func pretrainGenerator(_ cfg: GeneratorPretrainConfig, log: (String) -> V
   let B = cfg.batchSize, S = modelConfig.imageSize, L = modelConfig.promptTokens
   let dataRNG = RNG(seed: cfg.seed).stream(1)
   let sampler = PromptSampler(seed: cfg.seed, distribution: cfg.prompts)
-  let batches = BatchPrefetcher { step in FlowBatch.make(step: step, size: B, imageSize: S, sampler: sampler, rng: dataRNG) }
+  let batches = BatchPrefetcher { step in FlowBatch.make(step: step, size: B, imageSize: S, sampler: sampler, rng: dataRNG, times: cfg.timeDraw) }
 
   let g = Graph()
   var progress = ProgressLine(label: "pretrain generator", total: cfg.steps)
@@ -124,7 +151,8 @@ struct FlowBatch: Sendable {
 
   /// Renders batch `step`: its prompts, images, noise and times all come from streams of
   /// `rng` named by the step, so a batch is the same whatever thread makes it.
-  static func make(step: Int, size B: Int, imageSize S: Int, sampler: PromptSampler, rng: RNG) -> FlowBatch {
+  static func make(step: Int, size B: Int, imageSize S: Int, sampler: PromptSampler, rng: RNG,
+                   times drawTime: @Sendable (inout RNG) -> Float = { $0.uniform() }) -> FlowBatch {
     var r = rng.stream(UInt64(step))
     var stepSampler = sampler
     stepSampler = PromptSampler(seed: r.nextBlock().hashSeed, distribution: sampler.distribution)
@@ -136,7 +164,7 @@ struct FlowBatch: Sendable {
     for b in 0..<B {
       let scene = Renderer.render(prompts[b], size: S, seed: r.nextBlock().hashSeed)
       let x0 = scene.image.planarSigned()
-      let t = r.uniform()
+      let t = drawTime(&r)
       batch.times[b] = t
       for i in 0..<D {
         let eps = r.normal()

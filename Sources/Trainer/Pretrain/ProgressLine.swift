@@ -12,7 +12,7 @@ public struct ProgressLine {
   let everyPercent: Int
   let start = Date()
   var lastDraw = Date.distantPast
-  var lastPercent = -1
+  var lastBucket = -1  // percent / everyPercent of the last line printed
 
   public init(label: String, total: Int, unit: String = "img", everyPercent: Int = 5) {
     self.label = label
@@ -33,10 +33,10 @@ public struct ProgressLine {
     if isTerminal {
       guard finished || now.timeIntervalSince(lastDraw) >= 0.25 else { return }
     } else {
-      guard finished || percent / everyPercent != lastPercent / everyPercent else { return }
+      guard finished || percent / everyPercent != lastBucket else { return }
     }
     lastDraw = now
-    lastPercent = percent
+    lastBucket = percent / everyPercent
     let secs = max(elapsed, 1e-9)
     let rate = Double(items) / secs
     let eta = done > 0 ? secs * Double(total - done) / Double(done) : 0

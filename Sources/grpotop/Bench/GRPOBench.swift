@@ -24,15 +24,17 @@ struct GRPOBenchCommand: ParsableCommand {
     print("grpotop bench grpo · \(cfg.algorithm.rawValue) · \(cfg.grpo.promptsPerIteration)×\(cfg.grpo.groupSize) samples, \(cfg.sample.steps) steps, \(BLAS.threads) thread(s)")
     try loop.runIteration()  // warm-up: arenas grow, references render
     collected.removeAll()
-    var totals: [Double] = [], gemmShares: [Double] = []
+    var totals: [Double] = [], gemmShares: [Double] = [], allocations: [Double] = []
     for _ in 0..<iterations {
       for g in loop.graphs {
         g.gemmNanos = 0
         g.profileGemm = true
       }
       var w = Stopwatch()
+      AllocationCounter.start()
       try loop.runIteration()
       let secs = w.seconds
+      allocations.append(Double(AllocationCounter.stop().count))
       w.restart()
       totals.append(secs)
       gemmShares.append(Double(loop.graphs.reduce(0) { $0 + $1.gemmNanos }) / 1e9 / secs)
@@ -50,5 +52,8 @@ struct GRPOBenchCommand: ParsableCommand {
     let skipped = collected.filter { $0["skipped_update"] == 1 }.count
     if skipped > 0 { print("  (\(skipped) of \(iterations) iterations trained the discriminator instead of the generator)") }
     print(String(format: "  inside sgemm            %4.1f %% of the iteration", 100 * median(gemmShares)))
+    // Heap allocations of the whole process (events, rewards' bookkeeping and the emitted
+    // thumbnails included); the sampler's and the update's inner loops contribute none.
+    print(String(format: "  heap allocations        %6.0f per iteration (median)", median(allocations)))
   }
 }
