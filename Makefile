@@ -2,12 +2,12 @@
 # every test. Both install the system packages they need first, when they are missing.
 
 SWIFT       ?= swift
-APT_PACKAGES = libopenblas-dev libncursesw5-dev libpng-dev tmux pkg-config
+APT_PACKAGES = libopenblas-dev libncursesw5-dev libpng-dev tmux pkg-config unifont
 # Tests build in release (numeric code runs 35-290x slower in debug) in their own scratch
 # path, so `make run`'s release build and the test build never evict each other.
 TEST_SCRATCH = .build-test
 
-.PHONY: deps build test run bench clean
+.PHONY: deps build test run bench screenshots clean
 
 deps:
 	@missing=""; \
@@ -31,6 +31,26 @@ run: build
 
 bench: build
 	.build/release/grpotop bench engine
+
+# screenshots/<name>.png: the dashboard over each recorded run at 160×48 with the default
+# theme, drawn by grpotop itself (8×16 px a cell, Unifont). A run missing from $(RUNS) is
+# recorded first with a short headless training (30 iterations), which takes a while.
+RUNS             ?= runs
+SCREENSHOT_RUNS   = adv-100:adv-grpo pref-100:pref-grpo flow-100:flow-grpo
+SCREENSHOT_SIZE  ?= 160x48
+
+screenshots: build
+	@mkdir -p screenshots
+	@for pair in $(SCREENSHOT_RUNS); do \
+	  name=$${pair%%:*}; alg=$${pair#*:}; \
+	  if [ ! -f $(RUNS)/$$name/events.jsonl ]; then \
+	    echo "recording $(RUNS)/$$name (Configs/$$alg.yaml, 30 iterations)"; \
+	    .build/release/grpotop train --headless --config Configs/$$alg.yaml --set iterations=30 \
+	      --run-dir $(RUNS)/$$name || exit 1; \
+	  fi; \
+	  .build/release/grpotop snapshot $(RUNS)/$$name --out screenshots/$$name.png \
+	    --size $(SCREENSHOT_SIZE) --theme default || exit 1; \
+	done
 
 clean:
 	rm -rf .build $(TEST_SCRATCH)

@@ -85,6 +85,6 @@ let package = Package(
     .testTarget(name: "WorldTests", dependencies: ["World", "TestSupport"]),
     .testTarget(name: "GRPOTests", dependencies: ["GRPO", "TestSupport"]),
     .testTarget(name: "TrainerTests", dependencies: ["Trainer", "TestSupport"]),
-    .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TestSupport"]),
+    .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Imaging", "TestSupport"]),
   ]
 )

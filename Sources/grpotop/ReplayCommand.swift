@@ -28,8 +28,11 @@ struct ReplayCommand: AsyncParsableCommand {
       guard let m = ColorMode(flag: c) else { throw ValidationError("--colors must be 24bit, 256, 16 or none, got '\(c)'") }
       mode = m
     }
+    // `s` writes its snapshots into the replayed run's own directory.
+    let runDirectory = isDir.boolValue ? path : (file as NSString).deletingLastPathComponent
     let options = DashboardOptions(readOnly: "replay of a recorded run", colors: mode, theme: theme,
-                                   themeDirectories: [FileManager.default.currentDirectoryPath + "/Themes"], source: "replay")
+                                   themeDirectories: [FileManager.default.currentDirectoryPath + "/Themes"], source: "replay",
+                                   runDirectory: runDirectory.isEmpty ? "." : runDirectory)
     do {
       try await DashboardApp().run(events: DashboardApp.stream(events, speed: speed), send: { _ in }, options: options)
     } catch let e as ThemeError {

@@ -68,6 +68,7 @@ final class UILoop {
   let options: DashboardOptions
   let closing: CloseLatch
   private var nextCommandID = 1
+  private var font: Result<BitmapFont, FontError>?
 
   init(store: StateStore, send: @escaping @Sendable (RunCommand) -> Void, options: DashboardOptions, closing: CloseLatch) {
     self.store = store
@@ -137,17 +138,43 @@ final class UILoop {
     }
   }
 
-  /// Writes the screen into <run directory>/snapshots (or ./snapshots when the run directory
-  /// is not on this machine) and says where in the key bar.
+  /// Writes the screen into <run directory>/snapshots as snapshot-<iteration>.png, drawn with
+  /// the bitmap font, beside .ans and .txt copies, and says where in the key bar. The run
+  /// directory is the one the command line names, else the one the run's events name, else
+  /// ./snapshots when that is not on this machine. Without the font the text copies are still
+  /// written and the note says why there is no PNG.
   private func snapshot(_ grid: CellGrid, _ state: DashboardState, _ view: inout ViewState, _ mode: ColorMode) {
     var dir = "snapshots"
-    if let run = state.run?.runDirectory, FileManager.default.fileExists(atPath: run) { dir = run + "/snapshots" }
-    let stamp = Int(Date().timeIntervalSince1970)
+    if let run = options.runDirectory ?? state.run?.runDirectory, FileManager.default.fileExists(atPath: run) {
+      dir = run + "/snapshots"
+    }
+    let name = ScreenSnapshot.freeName(in: dir, iteration: state.status.iteration)
+    let ans: String
     do {
-      let path = try AnsiDiff.writeSnapshot(grid, mode: mode, directory: dir, name: "dashboard-it\(state.status.iteration)-\(stamp)")
-      view.note("snapshot: \(path) (cat it to see it again)")
+      ans = try AnsiDiff.writeSnapshot(grid, mode: mode, directory: dir, name: name)
     } catch {
       view.note("snapshot failed: \(error.localizedDescription)", error: true)
+      return
+    }
+    do {
+      let png = (dir as NSString).appendingPathComponent(name + ".png")
+      try ScreenSnapshot.writePNG(grid, theme: view.theme, mode: mode, font: try snapshotFont(), to: png)
+      view.note("snapshot: \(png) (and .ans, .txt)")
+    } catch {
+      view.note("snapshot: \(ans) only, no PNG: \(error)", error: true)
+    }
+  }
+
+  /// The snapshot font, loaded at the first snapshot (parsing it takes tens of milliseconds,
+  /// which a session that never presses `s` should not pay) and kept, failure included.
+  private func snapshotFont() throws -> BitmapFont {
+    if font == nil {
+      do { font = .success(try BitmapFont.load(path: options.snapshotFont)) } catch let e as FontError { font = .failure(e) }
+    }
+    switch font {
+    case .success(let f): return f
+    case .failure(let e): throw e
+    case nil: throw FontError("\(options.snapshotFont): not loaded")
     }
   }
 
@@ -178,6 +205,11 @@ public struct DashboardOptions: Sendable {
   public var framesPerSecond: Double
   /// The environment colour detection reads (tests pass their own).
   public var environment: [String: String]
+  /// The Unifont .hex file PNG snapshots (`s`) are drawn with.
+  public var snapshotFont: String
+  /// The run directory on this machine, when the command line knows it (a replayed run may
+  /// have been recorded elsewhere): `s` writes into its snapshots/.
+  public var runDirectory: String?
   /// SIGINT, SIGTERM and SIGHUP restore the terminal and end the process (true), or are left
   /// to the caller, e.g. `train`, which turns them into a stop command and calls
   /// `closeWhenRunEnds()` (false): the run saves a checkpoint, then the dashboard closes.
@@ -185,7 +217,8 @@ public struct DashboardOptions: Sendable {
 
   public init(readOnly: String? = nil, colors: ColorMode? = nil, theme: String? = nil, themeDirectories: [String] = [],
               source: String = "live", framesPerSecond: Double = 10,
-              environment: [String: String] = ProcessInfo.processInfo.environment, handleTerminationSignals: Bool = true) {
+              environment: [String: String] = ProcessInfo.processInfo.environment, handleTerminationSignals: Bool = true,
+              snapshotFont: String = BitmapFont.defaultPath, runDirectory: String? = nil) {
     self.readOnly = readOnly
     self.colors = colors
     self.theme = theme
@@ -194,6 +227,8 @@ public struct DashboardOptions: Sendable {
     self.framesPerSecond = framesPerSecond
     self.environment = environment
     self.handleTerminationSignals = handleTerminationSignals
+    self.snapshotFont = snapshotFont
+    self.runDirectory = runDirectory
   }
 
   /// The themes to offer and the index of the starting one, or an error naming the theme

@@ -150,7 +150,7 @@ enum HelpOverlay {
     ("Run control", [
       ("p", "pause / resume within the phase", true), ("space", "one iteration while paused", true),
       ("↑ ↓", "select a hyperparameter", false), ("Enter", "edit it: type, or ← → nudge; Esc cancels", true),
-      ("c", "save a checkpoint", true), ("s", "snapshot of the screen (.ans and .txt) into the run directory", false),
+      ("c", "save a checkpoint", true), ("s", "snapshot of the screen (.png, .ans, .txt) into the run directory", false),
     ]),
   ]
 

@@ -4,8 +4,8 @@ import Foundation
 // differ from the previous frame, each preceded by a cursor move when it does not follow the
 // previous write and an SGR when its style differs, which are the escape sequences ncurses
 // sends for a direct-colour, 256- or 16-colour terminal (ncurses is sometimes smarter with
-// cursor moves, so this is an upper bound). And snapshots (`s`): the whole screen as an .ans
-// file that `cat` or `less -R` shows again, beside a plain .txt copy.
+// cursor moves, so this is an upper bound). And snapshots (`s`, beside the PNG): the whole
+// screen as an .ans file that `cat` or `less -R` shows again, and a plain .txt copy.
 
 /// ANSI output for the difference between two frames, and whole-frame snapshots.
 public enum AnsiDiff {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dashboard
 import Foundation
+import Imaging
 import RunProtocol
 
 /// `grpotop bench dashboard`: milliseconds to render a frame with every panel live, and the
@@ -42,6 +43,35 @@ struct DashboardBenchCommand: ParsableCommand {
       print(String(format: "  %3d×%-3d only charts change: %6.0f B/s (%.0f B/frame drawn, worst case a new iteration every frame: %.0f B/s)",
                    w, h, charts.perSecond, charts.perFrame, charts.worst))
       print(String(format: "           with a new sample group every iteration: %6.0f B/s   (target < 20 KB/s for charts)", all.perSecond))
+    }
+    snapshotTimes(state)
+  }
+
+  /// What the `s` key costs: loading the font once, then rasterizing a frame and encoding it
+  /// as PNG (the write itself is one rename more).
+  func snapshotTimes(_ state: DashboardState) {
+    print("\n── PNG snapshot (s key, grpotop snapshot) ──")
+    let loading = Stopwatch()
+    guard let font = try? BitmapFont.load() else {
+      print("  skipped: \(BitmapFont.defaultPath) is missing (apt-get install unifont)")
+      return
+    }
+    print(String(format: "  font: %d glyphs loaded in %.0f ms (once per process)", font.count, loading.seconds * 1000))
+    for (w, h) in [(120, 36), (160, 48), (200, 60)] {
+      let view = ViewState(colorMode: .truecolor)
+      let grid = render(state, view, size: TerminalSize(width: w, height: h))
+      let rasterizer = CellRasterizer(font: font, palette: SnapshotPalette(theme: view.theme, mode: .truecolor))
+      var raster: [Double] = [], encode: [Double] = [], bytes = 0
+      for _ in 0..<max(3, frames / 20) {
+        let sw = Stopwatch()
+        let image = rasterizer.image(grid)
+        raster.append(sw.seconds * 1000)
+        let sw2 = Stopwatch()
+        bytes = (try? PNG.encode(image).count) ?? 0
+        encode.append(sw2.seconds * 1000)
+      }
+      print(String(format: "  %3d×%-3d %4d×%-4d px  rasterize %.1f ms  PNG encode %.1f ms  %.0f KB",
+                   w, h, w * 8, h * 16, median(raster), median(encode), Double(bytes) / 1024))
     }
   }
 
