@@ -2,8 +2,9 @@ import RunProtocol
 
 // The three line-chart panels. The reward panel plots r_gen against r_ref for Adv-GRPO (the
 // gap between them is what the discriminator schedule reacts to) and every reward's mean
-// otherwise; KL, approx_kl and clipfrac share a log-y chart because they span decades; the
-// discriminator panel adds its trigger list under a loss/accuracy chart.
+// otherwise (a win rate its within-group spread: its mean is always 0.5); KL, approx_kl and
+// clipfrac share a log-y chart because they span decades; the discriminator panel adds its
+// trigger list under a loss/accuracy chart.
 
 /// Reward, KL and discriminator panels.
 enum ChartPanels {
@@ -25,10 +26,19 @@ enum ChartPanels {
     } else {
       // Rewards in the run's order, then any other reward means it reports.
       let order = (s.run?.rewards ?? []).map { "reward/\($0)/mean" }
-      let names = order.filter { s.series[$0] != nil } + s.series.keys.filter { MetricNames.isRewardMean($0) && !order.contains($0) }.sorted()
+      var names = order.filter { s.series[$0] != nil } + s.series.keys.filter { MetricNames.isRewardMean($0) && !order.contains($0) }.sorted()
+      // A group's win rates always average 0.5: their mean (and a total made of them alone)
+      // is a flat line, so a group-relative reward shows its spread instead (ALGORITHMS.md §4).
+      let rewardNames = names.map { MetricNames.label($0) }.filter { $0 != "total" }
+      if !rewardNames.isEmpty && rewardNames.allSatisfy(MetricNames.groupRelative.contains) {
+        names.removeAll { $0 == "reward/total/mean" }
+      }
       let palette = ctx.theme.palette
       for (i, n) in names.enumerated() {
-        if let c = ctx.series(n, color: palette[i % palette.count]) { series.append(c) }
+        let label = MetricNames.label(n), color = palette[i % palette.count]
+        let spread = MetricNames.groupRelative.contains(label)
+        let chart = spread ? ctx.series("reward/\(label)/std", label: "\(label) spread (std)", color: color) : ctx.series(n, color: color)
+        if let c = chart { series.append(c) }
       }
     }
     LineChart.draw(into: &g, rect: r, series: series, markers: ctx.markers, options: ctx.chartOptions(.reward), theme: ctx.theme)

@@ -1,0 +1,47 @@
+import RunProtocol
+import XCTest
+@testable import Dashboard
+
+/// The reward panel shows what moves: a Pref-GRPO run's win rates average 0.5 in every group,
+/// so it plots their spread rather than a flat mean.
+final class RewardPanelTests: XCTestCase {
+  func state(algorithm: String, rewards: [String], values: (Int) -> [String: Double]) -> DashboardState {
+    var events = [RunEvent(seq: 0, time: 0, payload: .runStart(RunStart(
+      runID: "t", algorithm: algorithm, config: .object([:]), hyperparameters: SyntheticRun.schema, totalIterations: 20,
+      groupSize: 8, promptsPerIteration: 2, rewards: rewards, runDirectory: "runs/t")))]
+    for i in 0..<20 {
+      events.append(RunEvent(seq: i + 1, time: Double(i + 1), payload: .iterationMetrics(Metrics(iteration: i, values: values(i)))))
+    }
+    var s = DashboardState()
+    s.apply(events)
+    return s
+  }
+
+  func rewardPanelText(_ s: DashboardState) -> String {
+    let r = Rect(x: 0, y: 0, width: 70, height: 12)
+    var g = CellGrid(width: 70, height: 12)
+    ChartPanels.reward(&g, r, PanelContext(state: s, view: ViewState(colorMode: .truecolor)))
+    return g.text
+  }
+
+  func testWinRatePlotsItsSpreadAndDropsTheFlatTotal() {
+    let s = state(algorithm: "pref-grpo", rewards: ["winrate"]) { i in
+      ["reward/winrate/mean": 0.5, "reward/winrate/std": 0.2 + 0.01 * Double(i), "reward/total/mean": 0.5, "reward/total/std": 0.2]
+    }
+    let text = rewardPanelText(s)
+    XCTAssertTrue(text.contains("winrate spread (std)"), text)
+    XCTAssertTrue(text.contains("last 0.39"), "the std series, not the 0.5 mean:\n\(text)")
+    XCTAssertFalse(text.contains("total"), text)
+  }
+
+  func testOtherRewardsKeepTheirMeans() {
+    let s = state(algorithm: "flow-grpo", rewards: ["alignment", "quality"]) { i in
+      ["reward/alignment/mean": 0.1 + 0.01 * Double(i), "reward/quality/mean": 0.7, "reward/total/mean": 0.0]
+    }
+    let text = rewardPanelText(s)
+    XCTAssertTrue(text.contains("alignment"), text)
+    XCTAssertTrue(text.contains("quality"), text)
+    XCTAssertTrue(text.contains("total"), text)
+    XCTAssertFalse(text.contains("spread"), text)
+  }
+}
