@@ -17,7 +17,10 @@ public struct DiscriminatorConfig: Codable, Sendable, Equatable {
   public var ratio = 10
   /// Hidden width of the head.
   public var hidden = 256
-  public var lr: Float = 1e-4
+  /// Adam rate. ALGORITHMS.md's 1e-4 (upstream trains far longer) left our head where it
+  /// started: in 100 Adv-GRPO iterations with 14 triggers of 10 steps its accuracy never left
+  /// 0.5. At 1e-3 one trigger lifts it from 0.41 to 0.66 on the group it trained on.
+  public var lr: Float = 1e-3
   public var beta1: Float = 0.5
   /// λ_g and λ_l: weights of the CLS and patch scores in the reward.
   public var globalWeight: Float = 0.7

@@ -8,10 +8,14 @@ import World
 /// `grpotop pretrain generator`: flow matching on world renders.
 public struct GeneratorPretrainConfig: ValidatedConfig, Equatable {
   public var seed: UInt64 = 1
-  public var steps = 6000
+  /// 9,000 steps at lr 1e-3 (about an hour on one core): the first budget, 6,000 at 4e-4,
+  /// ended at loss 0.0915 with objects as scattered fragments (judge-b: position 29 %, count
+  /// 31 %, aligned 1.5 %); this one ends at 0.0695 with whole blobs in the right place
+  /// (position 79 %, count 59 %, aligned 8.8 %), shapes still mostly unformed.
+  public var steps = 9000
   public var batchSize = 32
-  public var lr: Float = 4e-4
-  public var warmupSteps = 200
+  public var lr: Float = 1e-3
+  public var warmupSteps = 300
   public var weightDecay: Float = 0.0
   public var gradClip: Float = 1.0
   /// Decay of the weight average that is saved (DiT samples from an EMA too).
@@ -19,7 +23,8 @@ public struct GeneratorPretrainConfig: ValidatedConfig, Equatable {
   /// Loss points kept for the report's curve.
   public var curvePoints = 100
   /// How training times t are drawn: `uniform` on (0, 1), or `logit-normal` (SD3's
-  /// t = sigmoid(m + s·z)), which puts more of the budget on the middle of the path.
+  /// t = sigmoid(m + s·z)), which puts more of the budget on the middle of the path. Same
+  /// budget, logit-normal(0, 1): aligned 7.2 % against uniform's 8.8 %, position 64 % vs 79 %.
   public var timeSampling = TimeSampling.uniform
   /// Location m and scale s of the logit-normal.
   public var timeMean: Float = 0
