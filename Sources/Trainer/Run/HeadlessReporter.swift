@@ -31,7 +31,13 @@ public struct HeadlessReporter {
         parts.append(String(format: "r_gen %.3f r_ref %.3f", g, r))
       }
       for (k, v) in m.values.sorted(by: { $0.key < $1.key }) where k.hasPrefix("reward/") && k.hasSuffix("/mean") && k != "reward/total/mean" {
-        parts.append(String(format: "%@ %.3f", String(k.dropFirst(7).dropLast(5)), v))
+        let name = String(k.dropFirst(7).dropLast(5))
+        // A group's win rates always average 0.5; their spread is what moves.
+        if name == "winrate", let spread = m.values["reward/winrate/std"] {
+          parts.append(String(format: "winrate spread %.3f", spread))
+        } else {
+          parts.append(String(format: "%@ %.3f", name, v))
+        }
       }
       if m.values["skipped_update"] == 1 {
         parts.append("D update")
