@@ -44,4 +44,10 @@ final class RewardPanelTests: XCTestCase {
     XCTAssertTrue(text.contains("total"), text)
     XCTAssertFalse(text.contains("spread"), text)
   }
+
+  func testAxisLabelsTakeTheDigitsANarrowRangeNeeds() {
+    XCTAssertEqual(LineChart.distinctLabels([0.3072, 0.305, 0.3028], false), ["0.307", "0.305", "0.303"])
+    XCTAssertEqual(LineChart.distinctLabels([1, 0.5, 0], false), ["1", "0.5", "0"])
+    XCTAssertEqual(LineChart.distinctLabels([-3, -5, -7], true), ["0.001", "1e-5", "1e-7"])
+  }
 }

@@ -56,7 +56,7 @@ extension LineChart {
     let plotH = body.height - (axisRow ? 1 : 0)
     guard plotH >= 1, let yr = yRange(series, options: o) else { return }
     // The y gutter holds the top and bottom labels (and the middle one on taller plots).
-    let labels = [yr.upperBound, (yr.upperBound + yr.lowerBound) / 2, yr.lowerBound].map { label($0, o.logY) }
+    let labels = distinctLabels([yr.upperBound, (yr.upperBound + yr.lowerBound) / 2, yr.lowerBound], o.logY)
     let gutter = rect.width >= 36 ? min(7, labels.map(CellWidth.count).max() ?? 0) + 1 : 0
     let plotRect = Rect(x: body.x + gutter, y: body.y, width: body.width - gutter, height: plotH)
     if gutter > 0 {
@@ -79,7 +79,20 @@ extension LineChart {
   }
 
   /// A y label: the value, or 10^value on log-y.
-  static func label(_ v: Double, _ logY: Bool) -> String { Format.compact(logY ? pow(10, v) : v, digits: 2) }
+  static func label(_ v: Double, _ logY: Bool, digits: Int = 2) -> String {
+    Format.compact(logY ? pow(10, v) : v, digits: digits)
+  }
+
+  /// Labels with as few significant digits (2 to 4) as keep them apart: a narrow range such
+  /// as a win-rate spread between 0.303 and 0.307 would otherwise read "0.31 / 0.3 / 0.3".
+  static func distinctLabels(_ values: [Double], _ logY: Bool) -> [String] {
+    var labels: [String] = []
+    for digits in 2...4 {
+      labels = values.map { label($0, logY, digits: digits) }
+      if Set(labels).count == labels.count { break }
+    }
+    return labels
+  }
 
   /// "label  last 0.712  min 0.12  max 0.93  avg 0.55", shortened to fit.
   static func header(_ grid: inout CellGrid, x: Int, y: Int, width: Int, _ s: ChartSeries, _ st: SeriesStats?,
