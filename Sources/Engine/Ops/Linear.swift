@@ -59,13 +59,15 @@ extension Graph {
           beta: 1, C: dB, ldc: r)
       }
       if lora.a.grad != nil || x.grad != nil {
-        let dMid = scratch(N * r)  // (N, r) = scale·dy·B
-        gemm(M: N, N: r, K: Out, alpha: lora.scale, A: dy, lda: Out, B: lora.b.data, ldb: r, C: dMid, ldc: r)
+        // dMid (N, r) = scale·dy·B is kept transposed, (r, N) = scale·Bᵀ·dyᵀ: OpenBLAS
+        // mallocs a 4·Out·r-byte buffer on every (N, r, K = Out) call, never on this shape.
+        let dMidT = scratch(r * N)
+        gemm(transA: true, transB: true, M: r, N: N, K: Out, alpha: lora.scale, A: lora.b.data, lda: r, B: dy, ldb: Out, C: dMidT, ldc: N)
         if let dA = lora.a.grad {  // dA += dMidᵀ·x
-          gemm(transA: true, M: r, N: In, K: N, A: dMid, lda: r, B: x.data, ldb: In, beta: 1, C: dA, ldc: In)
+          gemm(M: r, N: In, K: N, A: dMidT, lda: N, B: x.data, ldb: In, beta: 1, C: dA, ldc: In)
         }
         if let dx = x.grad {  // dx += dMid·A
-          gemm(M: N, N: In, K: r, A: dMid, lda: r, B: lora.a.data, ldb: In, beta: 1, C: dx, ldc: In)
+          gemm(transA: true, M: N, N: In, K: r, A: dMidT, lda: N, B: lora.a.data, ldb: In, beta: 1, C: dx, ldc: In)
         }
       }
     }

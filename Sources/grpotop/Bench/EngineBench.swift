@@ -16,6 +16,7 @@ struct EngineBenchCommand: ParsableCommand {
   @Option(help: "Blocks in the stack.") var depth = 6
   @Option(help: "Attention heads.") var heads = 4
   @Option(help: "Timed training steps per thread count.") var steps = 10
+  @Option(help: "LoRA rank on the attention projections, training only the adapters as GRPO does (0: none).") var loraRank = 0
   @Option(help: "OpenBLAS thread counts to measure, comma separated.") var threads = "1,2"
 
   func run() throws {
@@ -74,8 +75,10 @@ struct EngineBenchCommand: ParsableCommand {
   func stackStep() {
     let B = batch, T = tokens, C = width
     let store = ParameterStore()
-    let blocks = (0..<depth).map { DiTBlock(store, prefix: "blocks.\($0)", width: C, heads: heads) }
+    let lora = loraRank > 0 ? LoRAConfig(rank: loraRank, alpha: Float(2 * loraRank)) : nil
+    let blocks = (0..<depth).map { DiTBlock(store, prefix: "blocks.\($0)", width: C, heads: heads, lora: lora) }
     store.allocate(seed: 0)
+    if lora != nil { trainOnlyLoRA(store) }
     // adaLN-Zero starts at zero; give it values so every path carries real numbers.
     for e in store.entries where e.name.contains("adaLN") {
       var rng = RNG(seed: UInt64(e.offset))
