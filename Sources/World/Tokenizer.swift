@@ -81,6 +81,13 @@ public enum Tokenizer {
     mask(encode(prompt))
   }
 
+  /// A prompt as the models read it, encoded once: token ids as floats (the embedding op's
+  /// input) and the attention mask, both (12,).
+  public static func modelInputs(_ prompt: Prompt) -> (ids: [Float], mask: [Float]) {
+    let ids = encode(prompt)
+    return (ids.map(Float.init), mask(ids))
+  }
+
   /// The token strings joined by spaces, padding dropped, for debugging, e.g.
   /// "one red circle at:top on:blue"; out-of-range ids show as "<id 99>".
   public static func decode(_ ids: [Int]) -> String {

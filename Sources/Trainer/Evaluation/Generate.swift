@@ -11,6 +11,7 @@ public enum Generate {
   public static func images(_ generator: Generator, prompts: [Prompt], seed: UInt64, steps: Int = 10,
                             shift: Float = 1, batchSize: Int = 32, graph: Graph = Graph()) -> [RGBImage] {
     let cfg = generator.config, S = cfg.imageSize, D = cfg.channels * S * S, L = cfg.promptTokens
+    precondition(L == Tokenizer.maxTokens, "Generate: generator reads \(L) prompt tokens, the world writes \(Tokenizer.maxTokens)")
     let schedule = SigmaSchedule(steps: steps, shift: shift)
     var out: [RGBImage] = []
     out.reserveCapacity(prompts.count)
@@ -25,12 +26,9 @@ public enum Generate {
         noise.withUnsafeMutableBufferPointer { buf in
           if let base = buf.baseAddress { r.fillNormal(base + b * D, count: D) }
         }
-        let ids = Tokenizer.encode(p)
-        let m = Tokenizer.mask(ids)
-        for j in 0..<L {
-          tokens[b * L + j] = Float(ids[j])
-          mask[b * L + j] = m[j]
-        }
+        let input = Tokenizer.modelInputs(p)
+        tokens.replaceSubrange((b * L)..<((b + 1) * L), with: input.ids)
+        mask.replaceSubrange((b * L)..<((b + 1) * L), with: input.mask)
       }
       let x0 = ODESampler.sample(noise: noise, shape: Shape(B, cfg.channels, S, S), schedule: schedule, graph: graph) { g, x, t in
         generator.velocity(g, x: x, t: t, tokens: g.constant(tokens, Shape(B, L)), mask: g.constant(mask, Shape(B, L)))

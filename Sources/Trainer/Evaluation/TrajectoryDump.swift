@@ -13,7 +13,7 @@ public enum TrajectoryDump {
   public static func write(_ generator: Generator, prompt: Prompt, count B: Int, steps N: Int, noiseLevel: Float, shift: Float,
                            reduce: PixelReduction, seed: UInt64, to path: String) throws -> [Float] {
     let cfg = generator.config, S = cfg.imageSize, L = cfg.promptTokens, D = 3 * S * S
-    let ids = Tokenizer.encode(prompt).map(Float.init), m = Tokenizer.mask(prompt)
+    let (ids, m) = Tokenizer.modelInputs(prompt)
     let tokens = (0..<B).flatMap { _ in ids }, mask = (0..<B).flatMap { _ in m }
     let schedule = SigmaSchedule(steps: N, shift: shift)
     let streams = (0..<B).map { RNG(seed: seed).stream(UInt64($0)) }

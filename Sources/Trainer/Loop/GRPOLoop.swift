@@ -192,10 +192,10 @@ public final class GRPOLoop {
     let S = gen.config.imageSize, L = gen.config.promptTokens, B = prompts.count * G
     var tokens = [Float](), mask = [Float]()
     for p in prompts {
-      let ids = Tokenizer.encode(p).map(Float.init), m = Tokenizer.mask(p)
+      let input = Tokenizer.modelInputs(p)
       for _ in 0..<G {
-        tokens += ids
-        mask += m
+        tokens += input.ids
+        mask += input.mask
       }
     }
     let schedule = SigmaSchedule(steps: c.sample.steps, shift: c.sample.shift)
@@ -222,7 +222,7 @@ public final class GRPOLoop {
     let order = shuffle.permutation(trainedSamples.count).map { trainedSamples[$0] }
     let stepsOf = trainedSteps(samples: traj.batch, steps: N, fraction: c.grpo.timestepFraction, mode: c.grpo.timestepSampling, rng: rng.stream(1))
     let parts = min(c.grpo.optimizerStepsPerIteration, order.count)
-    let promptTokens = prompts.map { PromptTokens($0) }
+    let promptInputs = prompts.map(Tokenizer.modelInputs)
     let lossConfig = PolicyLossConfig(clipRange: c.grpo.clipRange, klBeta: c.kl.beta, klForm: c.kl.form, reduce: c.logprob.reduce)
     for part in 0..<parts {
       rowBuffer.removeAll(keepingCapacity: true)
@@ -235,7 +235,7 @@ public final class GRPOLoop {
       for start in stride(from: 0, to: rowBuffer.count, by: c.grpo.microBatch) {
         let end = min(start + c.grpo.microBatch, rowBuffer.count), R = end - start
         micro.fill(rows: rowBuffer[start..<end], trajectories: traj, steps: steps, advantages: adv.values,
-                   prompts: promptTokens, groupSize: G, dims: D)
+                   prompts: promptInputs, groupSize: G, dims: D)
         let g = graph
         // The reference (LoRA off) velocity, without a tape, only when the KL term is on.
         var hasReference = false

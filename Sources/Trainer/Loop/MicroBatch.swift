@@ -1,18 +1,5 @@
 import Engine
 import GRPO
-import World
-
-/// A prompt's token ids (as floats, for the embedding op) and their mask, encoded once.
-struct PromptTokens {
-  let ids: [Float]  // (L)
-  let mask: [Float]  // (L)
-
-  init(_ prompt: Prompt) {
-    let encoded = Tokenizer.encode(prompt)
-    ids = encoded.map(Float.init)
-    mask = Tokenizer.mask(encoded)
-  }
-}
 
 /// The inputs of one policy-update micro-batch: R (sample, step) rows gathered from the
 /// trajectories. The loop keeps one and refills it, so its arrays keep their capacity and
@@ -30,7 +17,7 @@ final class MicroBatch {
 
   /// Gathers `rows` (sample b, step k) of `trajectories`; sample b's prompt is b / groupSize.
   func fill(rows selected: ArraySlice<(b: Int, k: Int)>, trajectories traj: SDETrajectories, steps: [SDEStep],
-            advantages: [Float], prompts: [PromptTokens], groupSize G: Int, dims D: Int) {
+            advantages: [Float], prompts: [(ids: [Float], mask: [Float])], groupSize G: Int, dims D: Int) {
     // Clear in place: `rows` must stay the only owner of its buffers, or the next append copies.
     rows.states.removeAll(keepingCapacity: true)
     rows.nextStates.removeAll(keepingCapacity: true)

@@ -176,12 +176,9 @@ struct FlowBatch: Sendable {
         batch.noisy[b * D + i] = (1 - t) * x0[i] + t * eps
         batch.target[b * D + i] = eps - x0[i]
       }
-      let ids = Tokenizer.encode(prompts[b])
-      let m = Tokenizer.mask(ids)
-      for j in 0..<L {
-        batch.tokens[b * L + j] = Float(ids[j])
-        batch.mask[b * L + j] = m[j]
-      }
+      let input = Tokenizer.modelInputs(prompts[b])
+      batch.tokens.replaceSubrange((b * L)..<((b + 1) * L), with: input.ids)
+      batch.mask.replaceSubrange((b * L)..<((b + 1) * L), with: input.mask)
     }
     return batch
   }

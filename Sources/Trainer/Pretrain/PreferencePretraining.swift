@@ -131,9 +131,9 @@ struct EncodedPairs {
       out.winner += f[0..<(n * F)]
       out.loser += f[(n * F)...]
       for p in pairs {
-        let ids = Tokenizer.encode(p.prompt)
-        out.tokens += ids.map(Float.init)
-        out.mask += Tokenizer.mask(ids)
+        let input = Tokenizer.modelInputs(p.prompt)
+        out.tokens += input.ids
+        out.mask += input.mask
         out.kinds.append(p.kind)
       }
       precondition(out.tokens.count == out.count * L, "EncodedPairs: token rows out of step")

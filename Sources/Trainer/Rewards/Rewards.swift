@@ -59,7 +59,7 @@ public final class WinRateReward: RewardFunction {
           pairs.append((a, b))
         }
       }
-      let ids = Tokenizer.encode(prompt).map(Float.init), mask = Tokenizer.mask(prompt)
+      let (ids, mask) = Tokenizer.modelInputs(prompt)
       let R = pairs.count
       graph.reset()
       var tokens = [Float](), masks = [Float]()
