@@ -57,6 +57,14 @@ public final class Graph {
     return t
   }
 
+  /// A data tensor whose element i is `value(i)`, written straight into the arena: values
+  /// computed on the fly need no heap array of their own.
+  public func constant(_ shape: Shape, _ value: (Int) -> Float) -> Tensor {
+    let t = output(shape, grad: false)
+    for i in 0..<shape.count { t.data[i] = value(i) }
+    return t
+  }
+
   /// A data tensor filled with `value`.
   public func filled(_ shape: Shape, _ value: Float) -> Tensor {
     let t = output(shape, grad: false)

@@ -80,21 +80,15 @@ public func policyLoss(_ g: Graph, velocity v: Tensor, referenceVelocity vRef: [
                        config: PolicyLossConfig) -> (loss: Tensor, stats: PolicyStats) {
   let R = rows.count, D = v.count / max(R, 1)
   precondition(R * D == v.count && rows.states.count == R * D, "policyLoss: v \(v.shape) for \(R) rows")
-  // Per-row constants are written straight into the graph's arena: no heap array per call.
-  func arenaConstant(_ shape: Shape, _ value: (Int) -> Float) -> Tensor {
-    let t = g.output(shape, grad: false)
-    for i in 0..<shape.count { t.data[i] = value(i) }
-    return t
-  }
-
+  // Per-row constants go straight into the graph's arena: no heap array per call.
   // μ_θ = cv·v + cx·x: the x part is data, so it folds into a constant.
-  let xPart = arenaConstant(Shape(R, D)) { rows.steps[$0 / D].cx * rows.states[$0] }
-  let cv = arenaConstant(Shape(R)) { rows.steps[$0].cv }
+  let xPart = g.constant(Shape(R, D)) { rows.steps[$0 / D].cx * rows.states[$0] }
+  let cv = g.constant(Shape(R)) { rows.steps[$0].cv }
   let mean = g.add(g.scaleRows(v.reshaped(R, D), cv), xPart)
   let logp = g.gaussianLogProb(sample: g.constant(rows.nextStates, Shape(R, D)), mean: mean,
-                               std: arenaConstant(Shape(R)) { rows.steps[$0].std }, reduce: config.reduce)  // (R)
+                               std: g.constant(Shape(R)) { rows.steps[$0].std }, reduce: config.reduce)  // (R)
   let ratio = g.exp(g.sub(logp, g.constant(rows.oldLogProbs, Shape(R))))
-  let negA = arenaConstant(Shape(R)) { -rows.advantages[$0] }
+  let negA = g.constant(Shape(R)) { -rows.advantages[$0] }
   let eps = config.clipRange
   let unclipped = g.mul(ratio, negA)
   let clipped = g.mul(g.clamp(ratio, 1 - eps, 1 + eps), negA)
@@ -104,13 +98,13 @@ public func policyLoss(_ g: Graph, velocity v: Tensor, referenceVelocity vRef: [
   var total = g.mean(policy)
   stats.policyLoss = total[0]
   if let vRef, config.klBeta > 0 {
-    let refMean = arenaConstant(Shape(R, D)) { i in
+    let refMean = g.constant(Shape(R, D)) { i in
       let step = rows.steps[i / D]
       return step.cx * rows.states[i] + step.cv * vRef[i]
     }
     let diff = g.sub(mean, refMean)
     let perRow = g.meanPool(g.mul(diff, diff).reshaped(R, D, 1)).reshaped(R)  // mean over pixels
-    let scale = arenaConstant(Shape(R)) { r in
+    let scale = g.constant(Shape(R)) { r in
       let s = rows.steps[r]
       let denom = 2 * s.s * s.s * (config.klForm == .exact ? -s.dt : 1)
       return denom > 0 ? 1 / denom : 0
