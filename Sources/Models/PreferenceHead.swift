@@ -153,19 +153,13 @@ public struct PreferenceHead {
     guard let inputShift, let inputScale, N > 0 else { return }
     let F = config.imageFeatureWidth
     precondition(features.count == N * F, "PreferenceHead.standardise: \(features.count) values for \(N)×\(F)")
+    // The floor keeps a constant dimension (e.g. a cell a backbone never varies) finite, and
+    // F16 storage of the shift then costs at most ~0.05 standard units.
+    let statistics = ColumnStatistics(features, rows: N, columns: F, stdFloor: 1e-3)
     let shift = store[inputShift].data, scale = store[inputScale].data
     for d in 0..<F {
-      var s = 0.0, s2 = 0.0
-      for n in 0..<N {
-        let v = Double(features[n * F + d])
-        s += v
-        s2 += v * v
-      }
-      let mu = s / Double(N)
-      shift[d] = Float(-mu)
-      // The floor keeps a constant dimension (e.g. a cell a backbone never varies) finite, and
-      // F16 storage of the shift then costs at most ~0.05 standard units.
-      scale[d] = Float(1 / max((s2 / Double(N) - mu * mu).squareRoot(), 1e-3))
+      shift[d] = -statistics.mean[d]
+      scale[d] = statistics.inverseStd[d]
     }
   }
 

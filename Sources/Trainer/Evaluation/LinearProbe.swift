@@ -167,20 +167,8 @@ public enum LinearProbe {
     let N = trainY.count, M = testY.count
     precondition(trainX.count == N * dim && testX.count == M * dim, "LinearProbe.fit: feature counts do not match labels")
     guard N > 0 else { return (0, 0) }
-    var mean = [Float](repeating: 0, count: dim), inv = [Float](repeating: 1, count: dim)
-    for d in 0..<dim {
-      var s = 0.0, s2 = 0.0
-      for n in 0..<N {
-        let v = Double(trainX[n * dim + d])
-        s += v
-        s2 += v * v
-      }
-      let mu = s / Double(N)
-      mean[d] = Float(mu)
-      inv[d] = Float(1 / max((s2 / Double(N) - mu * mu).squareRoot(), 1e-6))
-    }
-    func standardise(_ x: [Float]) -> [Float] { x.enumerated().map { ($0.element - mean[$0.offset % dim]) * inv[$0.offset % dim] } }
-    let xs = standardise(trainX), xt = standardise(testX)
+    let statistics = ColumnStatistics(trainX, rows: N, columns: dim, stdFloor: 1e-6)
+    let xs = statistics.standardised(trainX), xt = statistics.standardised(testX)
     let store = ParameterStore()
     let layer = LinearLayer(store, "probe", in: dim, out: K)
     store.allocate(seed: seed)
