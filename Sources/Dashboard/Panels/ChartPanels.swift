@@ -30,13 +30,13 @@ enum ChartPanels {
       // A group's win rates always average 0.5: their mean (and a total made of them alone)
       // is a flat line, so a group-relative reward shows its spread instead (ALGORITHMS.md §4).
       let rewardNames = names.map { MetricNames.label($0) }.filter { $0 != "total" }
-      if !rewardNames.isEmpty && rewardNames.allSatisfy(MetricNames.groupRelative.contains) {
+      if !rewardNames.isEmpty && rewardNames.allSatisfy(GroupRelativeRewards.names.contains) {
         names.removeAll { $0 == "reward/total/mean" }
       }
       let palette = ctx.theme.palette
       for (i, n) in names.enumerated() {
         let label = MetricNames.label(n), color = palette[i % palette.count]
-        let spread = MetricNames.groupRelative.contains(label)
+        let spread = GroupRelativeRewards.names.contains(label)
         let chart = spread ? ctx.series("reward/\(label)/std", label: "\(label) spread (std)", color: color) : ctx.series(n, color: color)
         if let c = chart { series.append(c) }
       }

@@ -17,9 +17,6 @@ public enum MetricNames {
   public static let discriminatorAccuracy = ["d_accuracy", "discriminator/accuracy", "d_acc"]
   /// The KL panel's series, in drawing order.
   public static let klFamily = ["kl", "approx_kl", "clipfrac"]
-  /// Rewards that are relative within a group (Pref-GRPO's win rates average 0.5 in every
-  /// group): the reward panel plots their std, the only part that moves.
-  public static let groupRelative: Set<String> = ["winrate"]
   /// The histogram the advantages panel shows.
   public static let advantages = ["advantages", "advantage", "adv"]
 

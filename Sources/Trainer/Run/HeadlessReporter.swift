@@ -32,9 +32,8 @@ public struct HeadlessReporter {
       }
       for (k, v) in m.values.sorted(by: { $0.key < $1.key }) where k.hasPrefix("reward/") && k.hasSuffix("/mean") && k != "reward/total/mean" {
         let name = String(k.dropFirst(7).dropLast(5))
-        // A group's win rates always average 0.5; their spread is what moves.
-        if name == "winrate", let spread = m.values["reward/winrate/std"] {
-          parts.append(String(format: "winrate spread %.3f", spread))
+        if GroupRelativeRewards.names.contains(name), let spread = m.values["reward/\(name)/std"] {
+          parts.append(String(format: "%@ spread %.3f", name, spread))
         } else {
           parts.append(String(format: "%@ %.3f", name, v))
         }
