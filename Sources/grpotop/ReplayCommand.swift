@@ -16,25 +16,18 @@ struct ReplayCommand: AsyncParsableCommand {
   @Option(help: "Play the recording at its own pace, this many times faster (default: show it all at once).") var speed: Double?
 
   func run() async throws {
-    var isDir: ObjCBool = false
-    let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
-    let file = isDir.boolValue ? path + "/events.jsonl" : path
-    guard exists, FileManager.default.fileExists(atPath: file) else { throw ValidationError("\(file): no such file") }
-    let (events, warnings) = try JSONLines.readEvents(path: file)
-    for w in warnings { FileHandle.standardError.write(Data(("warning: " + w + "\n").utf8)) }
-    guard !events.isEmpty else { throw ValidationError("\(file): no events to show") }
+    let run = try RecordedRun(path: path)
     var mode: ColorMode?
     if let c = colors {
       guard let m = ColorMode(flag: c) else { throw ValidationError("--colors must be 24bit, 256, 16 or none, got '\(c)'") }
       mode = m
     }
     // `s` writes its snapshots into the replayed run's own directory.
-    let runDirectory = isDir.boolValue ? path : (file as NSString).deletingLastPathComponent
     let options = DashboardOptions(readOnly: "replay of a recorded run", colors: mode, theme: theme,
                                    themeDirectories: [FileManager.default.currentDirectoryPath + "/Themes"], source: "replay",
-                                   runDirectory: runDirectory.isEmpty ? "." : runDirectory)
+                                   runDirectory: run.directory)
     do {
-      try await DashboardApp().run(events: DashboardApp.stream(events, speed: speed), send: { _ in }, options: options)
+      try await DashboardApp().run(events: DashboardApp.stream(run.events, speed: speed), send: { _ in }, options: options)
     } catch let e as ThemeError {
       throw ValidationError(e.description)
     } catch let e as TerminalError {

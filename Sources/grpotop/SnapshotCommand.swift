@@ -18,36 +18,25 @@ struct SnapshotCommand: ParsableCommand {
   @Option(help: "Unifont .hex file to draw with (Debian package unifont).") var font = BitmapFont.defaultPath
 
   func run() throws {
-    // Every failure is one line naming the input (SnapshotFailure carries no usage text).
+    // Every failure is one line naming the input (CommandFailure carries no usage text).
     guard let cells = Self.parseSize(size) else {
-      throw SnapshotFailure("--size must be WIDTHxHEIGHT of at least \(Layout.minimumWidth)x\(Layout.minimumHeight) "
+      throw CommandFailure("--size must be WIDTHxHEIGHT of at least \(Layout.minimumWidth)x\(Layout.minimumHeight) "
         + "and at most 1000x1000 cells, got '\(size)'")
     }
-    guard let mode = ColorMode(flag: colors) else { throw SnapshotFailure("--colors must be 24bit, 256, 16 or none, got '\(colors)'") }
-    var isDir: ObjCBool = false
-    let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
-    let file = isDir.boolValue ? path + "/events.jsonl" : path
-    guard exists, FileManager.default.fileExists(atPath: file) else { throw SnapshotFailure("\(file): no such file") }
-    let events: [RunEvent]
-    do {
-      let read = try JSONLines.readEvents(path: file)
-      events = read.events
-      for w in read.warnings { FileHandle.standardError.write(Data(("warning: " + w + "\n").utf8)) }
-    } catch { throw SnapshotFailure(String(describing: error)) }
-    guard !events.isEmpty else { throw SnapshotFailure("\(file): no events to show") }
+    guard let mode = ColorMode(flag: colors) else { throw CommandFailure("--colors must be 24bit, 256, 16 or none, got '\(colors)'") }
+    let events = try RecordedRun(path: path).events
     let options = DashboardOptions(colors: mode, theme: theme, themeDirectories: [FileManager.default.currentDirectoryPath + "/Themes"])
     do {
       let (themes, start, _) = try options.resolveThemes()
       let bitmapFont = try BitmapFont.load(path: font)
-      let automatic = ThemeLibrary.automatic(for: mode).name
-      let index = start ?? themes.firstIndex { $0.name == automatic } ?? 0
+      let index = start ?? ThemeLibrary.automaticIndex(in: themes, for: mode)
       let grid = ScreenSnapshot.finalScreen(events: events, size: cells, themes: themes, themeIndex: index, mode: mode)
       let written = try ScreenSnapshot.writePNG(grid, theme: themes[index], mode: mode, font: bitmapFont, to: out)
       print("\(written.path): \(written.pixelWidth)×\(written.pixelHeight) px, \(written.columns)×\(written.rows) cells")
-    } catch let e as SnapshotFailure {
+    } catch let e as CommandFailure {
       throw e
     } catch {
-      throw SnapshotFailure(String(describing: error))
+      throw CommandFailure(String(describing: error))
     }
   }
 
@@ -58,11 +47,4 @@ struct SnapshotCommand: ParsableCommand {
           Layout.fits(width: w, height: h), w <= 1000, h <= 1000 else { return nil }
     return TerminalSize(width: w, height: h)
   }
-}
-
-/// A snapshot failure: ArgumentParser prints it as one "Error: …" line, without the usage
-/// text a ValidationError brings, and exits with status 1.
-struct SnapshotFailure: Error, CustomStringConvertible {
-  let description: String
-  init(_ description: String) { self.description = description }
 }

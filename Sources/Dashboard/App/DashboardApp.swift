@@ -85,8 +85,7 @@ final class UILoop {
     var view = ViewState(colorMode: term.color.mode, themes: themes, readOnly: options.readOnly)
     view.colorReason = term.color.reason
     view.source = options.source
-    let automatic = ThemeLibrary.automatic(for: term.color.mode).name
-    view.themeIndex = start ?? themes.firstIndex { $0.name == automatic } ?? 0
+    view.themeIndex = start ?? ThemeLibrary.automaticIndex(in: themes, for: term.color.mode)
     if let w = warnings.first { view.note("theme skipped: \(w)", error: true) }
 
     let frameInterval = 1 / max(1, options.framesPerSecond)

@@ -75,6 +75,12 @@ public enum ThemeLibrary {
     }
   }
 
+  /// The index in `themes` of the automatic theme for `mode` (0 when it is not there).
+  public static func automaticIndex(in themes: [Theme], for mode: ColorMode) -> Int {
+    let name = automatic(for: mode).name
+    return themes.firstIndex { $0.name == name } ?? 0
+  }
+
   /// Where user themes live: $XDG_CONFIG_HOME/grpotop/themes (or ~/.config/grpotop/themes).
   public static func userDirectory(environment env: [String: String]) -> String? {
     if let x = env["XDG_CONFIG_HOME"], !x.isEmpty { return x + "/grpotop/themes" }
