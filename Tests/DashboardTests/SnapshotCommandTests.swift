@@ -8,21 +8,14 @@ import XCTest
 /// `grpotop snapshot` as a user runs it: the real binary on a tiny recorded run (a seeded
 /// synthetic one), its one-line report, the PNG's size, and one-line errors for bad input.
 /// Skipped when the binary is not built next to the tests or the font is not installed.
-final class SnapshotCommandTests: XCTestCase {
-  var dir: URL?
-
-  override func tearDown() {
-    if let d = dir { try? FileManager.default.removeItem(at: d) }
-  }
-
+final class SnapshotCommandTests: WholeProgramTestCase {
   /// The binary, and a scratch directory holding a recorded run in run/events.jsonl.
   func setUpRun() throws -> (bin: String, dir: URL) {
-    guard let bin = TmuxSession.grpotopBinary() else { throw XCTSkip("grpotop binary not built next to the tests") }
+    let bin = try requireBinary(tmux: false)
     guard FileManager.default.fileExists(atPath: BitmapFont.defaultPath) else {
       throw XCTSkip("\(BitmapFont.defaultPath) is missing (apt-get install unifont)")
     }
-    let d = FileManager.default.temporaryDirectory.appendingPathComponent("snapshot-cli-\(UUID().uuidString)")
-    dir = d
+    let d = try scratchDirectory("snapshot-cli")
     let run = d.appendingPathComponent("run")
     try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
     let events = SyntheticRun(iterations: 12, totalIterations: 12, thumbnailSize: 16, seed: 7, finished: true).events()

@@ -9,24 +9,13 @@ import XCTest
 /// server), `s` pressed, and the PNG (with its .ans and .txt) found in the replayed run's
 /// snapshots/ at the window's size. Bounded polls only; skipped without tmux, the binary or
 /// the font.
-final class SnapshotKeyTmuxTests: XCTestCase {
-  var tmux: TmuxSession?
-  var dir: URL?
-
-  override func tearDown() {
-    tmux?.close()
-    if let d = dir { try? FileManager.default.removeItem(at: d) }
-  }
-
+final class SnapshotKeyTmuxTests: WholeProgramTestCase {
   func testSnapshotKeyWritesThePNGIntoTheRunDirectory() throws {
-    guard TmuxSession.available else { throw XCTSkip("tmux is not installed") }
-    guard let bin = TmuxSession.grpotopBinary() else { throw XCTSkip("grpotop binary not built next to the tests") }
+    let bin = try requireBinary()
     guard FileManager.default.fileExists(atPath: BitmapFont.defaultPath) else {
       throw XCTSkip("\(BitmapFont.defaultPath) is missing (apt-get install unifont)")
     }
-    let d = FileManager.default.temporaryDirectory.appendingPathComponent("snapkey-\(UUID().uuidString)")
-    dir = d
-    try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+    let d = try scratchDirectory("snapkey")
     let events = SyntheticRun(iterations: 10, totalIterations: 10, thumbnailSize: 16, seed: 3, finished: true).events()
     try (events.map { try JSONLines.encode($0) }.joined(separator: "\n") + "\n")
       .write(to: d.appendingPathComponent("events.jsonl"), atomically: true, encoding: .utf8)

@@ -8,21 +8,10 @@ import XCTest
 /// private tmux server, so the user's sessions are never touched), read back with
 /// capture-pane, keys sent with send-keys. Polls with a bounded retry loop, so it never
 /// depends on timing; skipped when tmux or the binary is missing.
-final class TmuxSmokeTests: XCTestCase {
-  var tmux: TmuxSession?
-  var dir: URL?
-
-  override func tearDown() {
-    tmux?.close()
-    if let d = dir { try? FileManager.default.removeItem(at: d) }
-  }
-
+final class TmuxSmokeTests: WholeProgramTestCase {
   func testReplayShowsPanelsAndQuits() throws {
-    guard TmuxSession.available else { throw XCTSkip("tmux is not installed") }
-    guard let bin = TmuxSession.grpotopBinary() else { throw XCTSkip("grpotop binary not built next to the tests") }
-    let d = FileManager.default.temporaryDirectory.appendingPathComponent("dash-tmux-\(UUID().uuidString)")
-    dir = d
-    try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+    let bin = try requireBinary()
+    let d = try scratchDirectory("dash-tmux")
     let events = SyntheticRun(iterations: 30, totalIterations: 40, thumbnailSize: 16, finished: true).events()
     try (events.map { try JSONLines.encode($0) }.joined(separator: "\n") + "\n")
       .write(to: d.appendingPathComponent("events.jsonl"), atomically: true, encoding: .utf8)
@@ -52,11 +41,8 @@ final class TmuxSmokeTests: XCTestCase {
   }
 
   func testTooSmallTerminalShowsTheMessage() throws {
-    guard TmuxSession.available else { throw XCTSkip("tmux is not installed") }
-    guard let bin = TmuxSession.grpotopBinary() else { throw XCTSkip("grpotop binary not built next to the tests") }
-    let d = FileManager.default.temporaryDirectory.appendingPathComponent("dash-tmux-\(UUID().uuidString)")
-    dir = d
-    try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+    let bin = try requireBinary()
+    let d = try scratchDirectory("dash-tmux")
     let events = SyntheticRun(iterations: 3, thumbnailSize: 8).events()
     let file = d.appendingPathComponent("events.jsonl")
     try (events.map { try JSONLines.encode($0) }.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)

@@ -8,15 +8,7 @@ import XCTest
 /// Adv-GRPO config in a detached tmux window, keys sent with send-keys, the screen read with
 /// capture-pane and the run's events.jsonl read back. Every wait is a bounded poll for a
 /// state the program must reach (an event, a screen line), never a sleep that hopes.
-final class TrainDashboardTmuxTests: XCTestCase {
-  var session: TmuxSession?
-  var dir: URL?
-
-  override func tearDown() {
-    session?.close()
-    if let d = dir { try? FileManager.default.removeItem(at: d) }
-  }
-
+final class TrainDashboardTmuxTests: WholeProgramTestCase {
   /// The checkout's Configs/ (this file is Tests/DashboardTests/…).
   var configs: URL {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -25,10 +17,8 @@ final class TrainDashboardTmuxTests: XCTestCase {
 
   /// Starts a tiny Adv-GRPO run in tmux; returns the tmux session, the binary and the run directory.
   func startRun(_ name: String, width: Int = 120, height: Int = 36) throws -> (TmuxSession, String, URL) {
-    guard TmuxSession.available else { throw XCTSkip("tmux is not installed") }
-    guard let bin = TmuxSession.grpotopBinary() else { throw XCTSkip("grpotop binary not built next to the tests") }
-    let d = FileManager.default.temporaryDirectory.appendingPathComponent("train-tmux-\(name)-\(UUID().uuidString)")
-    dir = d
+    let bin = try requireBinary()
+    let d = try scratchDirectory("train-tmux-\(name)")
     let run = d.appendingPathComponent("run")
     let config = configs.appendingPathComponent("tiny-adv-grpo.yaml").path
     // After the program: whether the terminal is back in canonical mode (the shell's own).
@@ -36,7 +26,7 @@ final class TrainDashboardTmuxTests: XCTestCase {
     let command = "env -u NO_COLOR -u COLORTERM LANG=C.UTF-8 TERM=tmux-256color OPENBLAS_NUM_THREADS=1 "
       + "'\(bin)' train --config '\(config)' --run-dir '\(run.path)'; \(after)"
     let s = TmuxSession(name: name)
-    session = s
+    tmux = s
     XCTAssertTrue(s.start(command, width: width, height: height))
     return (s, bin, run)
   }
