@@ -16,6 +16,7 @@ struct EvalCommand: ParsableCommand {
   @Option(help: "Held-out prompts.") var prompts = 100
   @Option(help: "Samples per prompt.") var samples = 4
   @Option(help: "ODE sampler steps.") var steps = 10
+  @Option(help: "Classifier-free guidance scale (1: none).") var guidance: Float = 1
   @Option(help: "Seed of the prompts and the noise.") var seed: UInt64 = 1234
   @Option(help: "Also write the scores as JSON here.") var json: String?
 
@@ -23,6 +24,7 @@ struct EvalCommand: ParsableCommand {
     guard prompts >= 2 else { throw ValidationError("--prompts must be at least 2, got \(prompts)") }
     guard samples >= 1 else { throw ValidationError("--samples must be at least 1, got \(samples)") }
     guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
+    guard guidance >= 0 && guidance <= 20 else { throw ValidationError("--guidance must be in 0...20, got \(guidance)") }
   }
 
   func run() throws {
@@ -33,7 +35,7 @@ struct EvalCommand: ParsableCommand {
     settings.prompts = prompts
     settings.samplesPerPrompt = samples
     settings.seed = seed
-    let rows = GeneratorEvaluation.run(generator: gen, judge: judgeModel, backbone: vit, settings: settings, steps: steps)
+    let rows = GeneratorEvaluation.run(generator: gen, judge: judgeModel, backbone: vit, settings: settings, steps: steps, guidance: guidance)
     print("\(prompts) held-out prompts × \(samples) samples, seed \(seed) (\(String(format: "%.1f", Date().timeIntervalSince(start))) s)")
     print(GeneratorEvaluation.table(rows))
     if let json {

@@ -14,6 +14,7 @@ struct SampleCommand: ParsableCommand {
   @Option(help: "The prompt, e.g. \"two red circles on blue\".") var prompt: String
   @Option(name: .short, help: "Number of images.") var n = 16
   @Option(help: "Sampler steps.") var steps = 10
+  @Option(help: "Classifier-free guidance scale (1: none).") var guidance: Float = 1
   @Option(help: "Seed of the noise.") var seed: UInt64 = 0
   @Option(help: "Generator weights (default: the shipped ones).") var checkpoint: String?
   @Option(help: "Output PNG.") var out = "grid.png"
@@ -32,7 +33,7 @@ struct SampleCommand: ParsableCommand {
     if sde {
       let path = dump ?? "/dev/null"
       let final = try TrajectoryDump.write(generator, prompt: parsed, count: n, steps: steps, noiseLevel: noiseLevel, shift: 1,
-                                           reduce: .mean, seed: seed, to: path)
+                                           reduce: .mean, guidance: guidance, seed: seed, to: path)
       let S = generator.config.imageSize, D = 3 * S * S
       images = final.withUnsafeBufferPointer { buf in
         (0..<n).map { RGBImage(planarSigned: UnsafeBufferPointer(rebasing: buf[($0 * D)..<(($0 + 1) * D)]), width: S, height: S) }
@@ -40,12 +41,12 @@ struct SampleCommand: ParsableCommand {
       if let dump { print("trajectory of \(n) samples × \(steps) steps → \(dump)") }
     } else {
       if dump != nil { throw ValidationError("--dump needs --sde") }
-      images = Generate.images(generator, prompts: Array(repeating: parsed, count: n), seed: seed, steps: steps)
+      images = Generate.images(generator, prompts: Array(repeating: parsed, count: n), seed: seed, steps: steps, guidance: guidance)
     }
     let columns = min(n, 8)
     let grid = ImageGrid.compose(images, columns: columns, padding: 1)
     try PNG.write(grid, to: out)
-    print("\(n) samples of \"\(parsed.text)\" (\(steps) \(sde ? "SDE" : "ODE") steps, seed \(seed)) → \(out)")
+    print("\(n) samples of \"\(parsed.text)\" (\(steps) \(sde ? "SDE" : "ODE") steps\(guidance == 1 ? "" : ", cfg \(guidance)"), seed \(seed)) → \(out)")
     if !noPreview {
       for line in TerminalPreview.halfBlocks(grid) { print(line) }
     }

@@ -3,23 +3,23 @@ import Models
 import TestSupport
 import XCTest
 
-final class GeneratorTests: XCTestCase {
-  /// A tiny generator whose zero-initialised (adaLN-Zero, final) layers get small random
-  /// values, so every path carries signal in the checks below.
-  func makeTiny(seed: UInt64 = 3) -> Generator {
-    var cfg = GeneratorConfig.tiny
-    cfg.vocabularySize = 10
-    cfg.promptTokens = 4
-    let store = ParameterStore()
-    let gen = Generator(cfg, store: store)
-    store.allocate(seed: seed)
-    var rng = RNG(seed: seed + 100)
-    for e in store.entries where e.name.contains("adaLN") || e.name.hasPrefix("final_layer") {
-      rng.fillNormal(store.values + e.offset, count: e.shape.count, std: 0.05)
-    }
-    return gen
+/// A tiny generator whose zero-initialised (adaLN-Zero, final) layers get small random
+/// values, so every path carries signal in the checks below.
+func makeTinyGenerator(seed: UInt64 = 3) -> Generator {
+  var cfg = GeneratorConfig.tiny
+  cfg.vocabularySize = 10
+  cfg.promptTokens = 4
+  let store = ParameterStore()
+  let gen = Generator(cfg, store: store)
+  store.allocate(seed: seed)
+  var rng = RNG(seed: seed + 100)
+  for e in store.entries where e.name.contains("adaLN") || e.name.hasPrefix("final_layer") {
+    rng.fillNormal(store.values + e.offset, count: e.shape.count, std: 0.05)
   }
+  return gen
+}
 
+final class GeneratorTests: XCTestCase {
   func testShapesAndParameterCount() {
     let store = ParameterStore()
     var cfg = GeneratorConfig()
@@ -49,7 +49,7 @@ final class GeneratorTests: XCTestCase {
   /// The whole network's input gradient against finite differences: catches wiring errors
   /// (a wrong slice, a swapped chunk) that per-op checks cannot see.
   func testVelocityGradientMatchesFiniteDifferences() {
-    let gen = makeTiny()
+    let gen = makeTinyGenerator()
     let tokens: [Float] = [1, 5, 2, 0, 3, 0, 0, 0], mask: [Float] = [1, 1, 1, 0, 1, 0, 0, 0]
     let r = gradCheck(inputs: [(seededNormal(2 * 3 * 16 * 16, seed: 4), Shape(2, 3, 16, 16))], eps: 1e-2) { g, x in
       gen.velocity(g, x: x[0], t: g.constant([0.3, 0.8], Shape(2)), tokens: g.constant(tokens, Shape(2, 4)),
@@ -61,7 +61,7 @@ final class GeneratorTests: XCTestCase {
   /// Padding tokens are masked out of attention and pooling: changing a padded id must not
   /// change the output.
   func testPaddedTokensAreIgnored() {
-    let gen = makeTiny()
+    let gen = makeTinyGenerator()
     let x = seededNormal(3 * 16 * 16, seed: 5)
     func run(_ padID: Float) -> [Float] {
       let g = Graph()

@@ -56,6 +56,8 @@ public enum HyperparameterSchema {
     int("grpo.group_size", 2, 256, live: false, "samples per prompt", \.grpo.groupSize),
     int("grpo.prompts_per_iteration", 1, 64, live: false, "prompts per iteration", \.grpo.promptsPerIteration),
     int("sample.steps", 1, 100, live: false, "sampler steps", \.sample.steps),
+    // Not live: the update must see the guidance the iteration's samples were drawn with.
+    float("sample.guidance", 0, 20, live: false, nudge: nil, "classifier-free guidance scale (1: none)", \.sample.guidance),
     Entry(key: "lora.rank", type: .int, min: 1, max: 128, choices: nil, live: false, nudge: nil, help: "LoRA rank",
           get: { .number(Double($0.lora.rank)) }, set: { _, _ in }),
   ]

@@ -15,6 +15,8 @@ public struct SampleSettings: Codable, Sendable, Equatable {
   public var steps = 10
   public var noiseLevel: Float = 0.7
   public var shift: Float = 1
+  /// Classifier-free guidance scale w: v = v_u + w (v_c − v_u); 1 is none (one forward).
+  public var guidance: Float = 1
   public init() {}
 }
 
@@ -136,6 +138,7 @@ public struct TrainConfig: ValidatedConfig, Equatable {
     try require(sample.steps >= 1 && sample.steps <= 100, "sample.steps", "must be in 1...100, got \(sample.steps)")
     try require(sample.noiseLevel >= 0 && sample.noiseLevel <= 2, "sample.noise_level", "must be in [0, 2], got \(sample.noiseLevel)")
     try require(sample.shift > 0, "sample.shift", "must be positive, got \(sample.shift)")
+    try require(sample.guidance >= 0 && sample.guidance <= 20, "sample.guidance", "must be in [0, 20], got \(sample.guidance)")
     try require(grpo.groupSize >= 2, "grpo.group_size", "must be at least 2, got \(grpo.groupSize)")
     try require(grpo.promptsPerIteration >= 1, "grpo.prompts_per_iteration", "must be at least 1")
     try require(grpo.timestepFraction > 0 && grpo.timestepFraction <= 1, "grpo.timestep_fraction", "must be in (0, 1], got \(grpo.timestepFraction)")

@@ -12,14 +12,18 @@ public final class Evaluator {
   public let prompts: [Prompt]
   let settings: EvalSettings
   let sampleSteps: Int
+  /// Classifier-free guidance of the evaluation samples (1: none), as the run samples.
+  let guidance: Float
   let judge: AttributeJudge?
   let features: BackboneFeatures?
   let referenceFeatures: [Float]?
   let graph = Graph()
 
-  public init(settings: EvalSettings, sampleSteps: Int, imageSize: Int, judge: AttributeJudge?, features: BackboneFeatures?) {
+  public init(settings: EvalSettings, sampleSteps: Int, guidance: Float = 1, imageSize: Int, judge: AttributeJudge?,
+              features: BackboneFeatures?) {
     self.settings = settings
     self.sampleSteps = sampleSteps
+    self.guidance = guidance
     self.judge = judge
     self.features = features
     prompts = PromptSampler(seed: settings.seed).heldOut(count: settings.prompts)
@@ -40,7 +44,7 @@ public final class Evaluator {
   /// The evaluation images (N, 3, S, S), prompt-major, and the prompt each answers.
   public func samples(_ generator: Generator) -> (images: [Float], prompts: [Prompt]) {
     let expanded = prompts.flatMap { Array(repeating: $0, count: settings.samplesPerPrompt) }
-    let images = Generate.images(generator, prompts: expanded, seed: settings.seed, steps: sampleSteps, graph: graph)
+    let images = Generate.images(generator, prompts: expanded, seed: settings.seed, steps: sampleSteps, guidance: guidance, graph: graph)
     return (images.flatMap { $0.planarSigned() }, expanded)
   }
 

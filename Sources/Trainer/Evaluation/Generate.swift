@@ -7,9 +7,10 @@ import World
 /// Images from the generator for a list of prompts, by the deterministic ODE sampler.
 public enum Generate {
   /// One image per prompt; sample i's noise comes from stream i of `seed`, so a prompt's
-  /// image does not depend on what else is in the batch. Batches of `batchSize` at a time.
-  public static func images(_ generator: Generator, prompts: [Prompt], seed: UInt64, steps: Int = 10,
-                            shift: Float = 1, batchSize: Int = 32, graph: Graph = Graph()) -> [RGBImage] {
+  /// image does not depend on what else is in the batch. Batches of `batchSize` at a time;
+  /// `guidance` above 1 samples with classifier-free guidance (two forwards per step).
+  public static func images(_ generator: Generator, prompts: [Prompt], seed: UInt64, steps: Int = 10, shift: Float = 1,
+                            guidance: Float = 1, batchSize: Int = 32, graph: Graph = Graph()) -> [RGBImage] {
     let cfg = generator.config, S = cfg.imageSize, D = cfg.channels * S * S, L = cfg.promptTokens
     precondition(L == Tokenizer.maxTokens, "Generate: generator reads \(L) prompt tokens, the world writes \(Tokenizer.maxTokens)")
     let schedule = SigmaSchedule(steps: steps, shift: shift)
@@ -31,7 +32,8 @@ public enum Generate {
         mask.replaceSubrange((b * L)..<((b + 1) * L), with: input.mask)
       }
       let x0 = ODESampler.sample(noise: noise, shape: Shape(B, cfg.channels, S, S), schedule: schedule, graph: graph) { g, x, t in
-        generator.velocity(g, x: x, t: t, tokens: g.constant(tokens, Shape(B, L)), mask: g.constant(mask, Shape(B, L)))
+        generator.guidedVelocity(g, x: x, t: t, tokens: g.constant(tokens, Shape(B, L)), mask: g.constant(mask, Shape(B, L)),
+                                 guidance: guidance)
       }
       x0.withUnsafeBufferPointer { buf in
         for b in 0..<B {

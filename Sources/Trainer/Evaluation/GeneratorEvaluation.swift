@@ -25,9 +25,9 @@ public enum GeneratorEvaluation {
   /// Samples `settings.prompts` held-out prompts × `settings.samplesPerPrompt` with the ODE
   /// sampler (`steps`) and scores them; adds the renders and shuffled-prompt rows.
   public static func run(generator: Generator, judge: AttributeJudge, backbone: ViT, settings: EvalSettings,
-                         steps: Int, label: String = "generator") -> [EvaluationRow] {
+                         steps: Int, guidance: Float = 1, label: String = "generator") -> [EvaluationRow] {
     let features = BackboneFeatures(backbone: backbone)
-    let evaluator = Evaluator(settings: settings, sampleSteps: steps, imageSize: generator.config.imageSize,
+    let evaluator = Evaluator(settings: settings, sampleSteps: steps, guidance: guidance, imageSize: generator.config.imageSize,
                               judge: judge, features: features)
     let K = settings.samplesPerPrompt
     let (pixels, expanded) = evaluator.samples(generator)
@@ -42,7 +42,8 @@ public enum GeneratorEvaluation {
     var chance = evaluator.score(images: pixels, prompts: shifted)
     chance["frechet"] = nil
     chance["diversity"] = nil
-    return [EvaluationRow(name: "\(label) (ODE \(steps) steps)", scores: generated),
+    let name = guidance == 1 ? "\(label) (ODE \(steps) steps)" : "\(label) (ODE \(steps), cfg \(String(format: "%g", guidance)))"
+    return [EvaluationRow(name: name, scores: generated),
             EvaluationRow(name: "clean renders (judge ceiling)", scores: ceiling),
             EvaluationRow(name: "wrong prompts (chance)", scores: chance)]
   }

@@ -11,7 +11,7 @@ public enum TrajectoryDump {
   /// Returns the final images (N, 3, S, S) in [−1, 1].
   @discardableResult
   public static func write(_ generator: Generator, prompt: Prompt, count B: Int, steps N: Int, noiseLevel: Float, shift: Float,
-                           reduce: PixelReduction, seed: UInt64, to path: String) throws -> [Float] {
+                           reduce: PixelReduction, guidance: Float = 1, seed: UInt64, to path: String) throws -> [Float] {
     let cfg = generator.config, S = cfg.imageSize, L = cfg.promptTokens, D = 3 * S * S
     let (ids, m) = Tokenizer.modelInputs(prompt)
     let tokens = (0..<B).flatMap { _ in ids }, mask = (0..<B).flatMap { _ in m }
@@ -19,11 +19,12 @@ public enum TrajectoryDump {
     let streams = (0..<B).map { RNG(seed: seed).stream(UInt64($0)) }
     let traj = SDESampler.sample(shape: Shape(B, 3, S, S), schedule: schedule, noiseLevel: noiseLevel, reduce: reduce,
                                  noiseStreams: streams, graph: Graph(), keepVelocities: true) { g, x, t in
-      generator.velocity(g, x: x, t: t, tokens: g.constant(tokens, Shape(B, L)), mask: g.constant(mask, Shape(B, L)))
+      generator.guidedVelocity(g, x: x, t: t, tokens: g.constant(tokens, Shape(B, L)), mask: g.constant(mask, Shape(B, L)),
+                               guidance: guidance)
     }
     var file = SafeTensorsFile(metadata: [
       "format": "grpotop-trajectory-1", "prompt": prompt.text, "noise_level": "\(noiseLevel)", "shift": "\(shift)",
-      "logprob_reduce": reduce.rawValue, "seed": "\(seed)",
+      "logprob_reduce": reduce.rawValue, "guidance": "\(guidance)", "seed": "\(seed)",
     ])
     file.tensors.append(SafeTensor(name: "sigmas", shape: [N + 1], values: schedule.sigmas))
     file.tensors.append(SafeTensor(name: "prompt_tokens", shape: [L], values: ids))

@@ -202,7 +202,8 @@ public final class GRPOLoop {
     let streams = (0..<B).map { rng.stream(UInt64($0)) }
     return SDESampler.sample(shape: Shape(B, 3, S, S), schedule: schedule, noiseLevel: c.sample.noiseLevel, reduce: c.logprob.reduce,
                              noiseStreams: streams, graph: graph) { g, x, t in
-      gen.velocity(g, x: x, t: t, tokens: g.constant(tokens, Shape(B, L)), mask: g.constant(mask, Shape(B, L)))
+      gen.guidedVelocity(g, x: x, t: t, tokens: g.constant(tokens, Shape(B, L)), mask: g.constant(mask, Shape(B, L)),
+                         guidance: c.sample.guidance)
     }
   }
 
@@ -243,16 +244,20 @@ public final class GRPOLoop {
           g.reset()
           g.recording = false
           g.loraEnabled = false
-          let vRef = gen.velocity(g, x: g.constant(micro.rows.states, Shape(R, 3, S, S)), t: g.constant(micro.times, Shape(R)),
-                                  tokens: g.constant(micro.tokens, Shape(R, L)), mask: g.constant(micro.mask, Shape(R, L)))
+          let vRef = gen.guidedVelocity(g, x: g.constant(micro.rows.states, Shape(R, 3, S, S)), t: g.constant(micro.times, Shape(R)),
+                                        tokens: g.constant(micro.tokens, Shape(R, L)), mask: g.constant(micro.mask, Shape(R, L)),
+                                        guidance: c.sample.guidance)
           micro.keepReference(vRef)
           hasReference = true
           g.loraEnabled = true
           g.recording = true
         }
         g.reset()
-        let v = gen.velocity(g, x: g.constant(micro.rows.states, Shape(R, 3, S, S)), t: g.constant(micro.times, Shape(R)),
-                             tokens: g.constant(micro.tokens, Shape(R, L)), mask: g.constant(micro.mask, Shape(R, L)))
+        // The policy is the guided sampler: the log-prob is of the same combined velocity
+        // the samples were drawn with (Flow-GRPO trains with its CFG 4.5 too).
+        let v = gen.guidedVelocity(g, x: g.constant(micro.rows.states, Shape(R, 3, S, S)), t: g.constant(micro.times, Shape(R)),
+                                   tokens: g.constant(micro.tokens, Shape(R, L)), mask: g.constant(micro.mask, Shape(R, L)),
+                                   guidance: c.sample.guidance)
         let (loss, stats) = policyLoss(g, velocity: v, referenceVelocity: hasReference ? micro.reference : nil, rows: micro.rows,
                                        config: lossConfig)
         // Each chunk's mean loss is weighted by its share of the part's rows, so the

@@ -29,6 +29,11 @@ public struct GeneratorPretrainConfig: ValidatedConfig, Equatable {
   /// Location m and scale s of the logit-normal.
   public var timeMean: Float = 0
   public var timeStd: Float = 1
+  /// Share of samples trained with the null prompt (every token masked), so the same network
+  /// also learns the unconditional velocity that classifier-free guidance needs. 0: none.
+  public var promptDropout: Float = 0
+  /// Weights to start from ("" for a fresh initialisation): a second stage continues the first.
+  public var initWeights = ""
   public var model = GeneratorConfig()
   public var prompts = PromptDistribution()
   /// Directory for weights, report and sample sheet.
@@ -48,6 +53,7 @@ public struct GeneratorPretrainConfig: ValidatedConfig, Equatable {
     try require(batchSize >= 1 && batchSize <= 1024, "batchSize", "must be in 1...1024, got \(batchSize)")
     try require(lr > 0 && lr < 1, "lr", "must be in (0, 1), got \(lr)")
     try require(timeStd > 0, "timeStd", "must be positive, got \(timeStd)")
+    try require(promptDropout >= 0 && promptDropout < 1, "promptDropout", "must be in [0, 1), got \(promptDropout)")
     try require(emaDecay >= 0 && emaDecay < 1, "emaDecay", "must be in [0, 1), got \(emaDecay)")
     try require(model.imageSize % model.patch == 0, "model.imageSize", "must be a multiple of model.patch (\(model.patch))")
     try require(model.width % model.heads == 0, "model.width", "must be divisible by model.heads (\(model.heads))")
@@ -91,6 +97,7 @@ public func pretrainGenerator(_ cfg: GeneratorPretrainConfig, log: (String) -> V
   let store = ParameterStore()
   let generator = Generator(modelConfig, store: store)
   store.allocate(seed: cfg.seed)
+  if !cfg.initWeights.isEmpty { try store.load(path: cfg.initWeights) }
   let opt = AdamW(store: store, config: AdamWConfig(lr: cfg.lr, weightDecay: cfg.weightDecay))
   let ema = EMA(store: store, decay: cfg.emaDecay)
   let schedule = WarmupCosine(warmupSteps: cfg.warmupSteps, finalFraction: 0.1)
@@ -99,7 +106,8 @@ public func pretrainGenerator(_ cfg: GeneratorPretrainConfig, log: (String) -> V
   let B = cfg.batchSize, S = modelConfig.imageSize, L = modelConfig.promptTokens
   let dataRNG = RNG(seed: cfg.seed).stream(1)
   let sampler = PromptSampler(seed: cfg.seed, distribution: cfg.prompts)
-  let batches = BatchPrefetcher { step in FlowBatch.make(step: step, size: B, imageSize: S, sampler: sampler, rng: dataRNG, times: cfg.timeDraw) }
+  let batches = BatchPrefetcher { step in FlowBatch.make(step: step, size: B, imageSize: S, sampler: sampler, rng: dataRNG,
+                                                       times: cfg.timeDraw, promptDropout: cfg.promptDropout) }
 
   let g = Graph()
   var progress = ProgressLine(label: "pretrain generator", total: cfg.steps)
@@ -157,7 +165,7 @@ struct FlowBatch: Sendable {
   /// Renders batch `step`: its prompts, images, noise and times all come from streams of
   /// `rng` named by the step, so a batch is the same whatever thread makes it.
   static func make(step: Int, size B: Int, imageSize S: Int, sampler: PromptSampler, rng: RNG,
-                   times drawTime: @Sendable (inout RNG) -> Float = { $0.uniform() }) -> FlowBatch {
+                   times drawTime: @Sendable (inout RNG) -> Float = { $0.uniform() }, promptDropout: Float = 0) -> FlowBatch {
     var r = rng.stream(UInt64(step))
     var stepSampler = sampler
     stepSampler = PromptSampler(seed: r.nextBlock().hashSeed, distribution: sampler.distribution)
@@ -176,6 +184,9 @@ struct FlowBatch: Sendable {
         batch.noisy[b * D + i] = (1 - t) * x0[i] + t * eps
         batch.target[b * D + i] = eps - x0[i]
       }
+      // A dropped prompt keeps its zero tokens and mask: the null prompt. No draw without
+      // dropout, so configs without it keep their exact batches.
+      if promptDropout > 0 && r.uniform() < promptDropout { continue }
       let input = Tokenizer.modelInputs(prompts[b])
       batch.tokens.replaceSubrange((b * L)..<((b + 1) * L), with: input.ids)
       batch.mask.replaceSubrange((b * L)..<((b + 1) * L), with: input.mask)
