@@ -62,6 +62,18 @@ public enum JSONLines {
   }
 
   static func oneLine(_ e: Error) -> String {
-    String(describing: e).split(whereSeparator: \.isNewline).joined(separator: " ").prefix(200).description
+    if let d = e as? DecodingError { return describe(d) }
+    return String(describing: e).split(whereSeparator: \.isNewline).joined(separator: " ").prefix(200).description
+  }
+
+  /// A decoding error in a few words: which key, and what was wrong with it.
+  static func describe(_ e: DecodingError) -> String {
+    func path(_ keys: [CodingKey]) -> String { keys.map(\.stringValue).joined(separator: ".") }
+    switch e {
+    case .keyNotFound(let key, let c): return "missing key '\(path(c.codingPath + [key]))'"
+    case .typeMismatch(_, let c), .valueNotFound(_, let c): return "key '\(path(c.codingPath))' has the wrong type"
+    case .dataCorrupted(let c): return c.codingPath.isEmpty ? "not valid JSON" : "key '\(path(c.codingPath))': \(c.debugDescription)"
+    @unknown default: return String(describing: e)
+    }
   }
 }

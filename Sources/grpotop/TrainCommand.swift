@@ -21,6 +21,8 @@ struct TrainCommand: AsyncParsableCommand {
   @Flag(help: "Dashboard without control keys (watch only).") var readOnly = false
   @Option(help: "Dashboard colour depth: 24bit, 256, 16 or none (default: detected from the terminal).") var colors: String?
   @Option(help: "Dashboard theme name or theme file.") var theme: String?
+  @Option(help: "Serve a control socket here (0600, in a 0700 directory), so `grpotop attach --control` can steer the run.")
+  var control: String?
 
   func validate() throws {
     if let c = colors, ColorMode(flag: c) == nil { throw ValidationError("--colors must be 24bit, 256, 16 or none, got '\(c)'") }
@@ -40,6 +42,16 @@ struct TrainCommand: AsyncParsableCommand {
     do {
       trainer = try TrainerActor(config: cfg, runDirectory: runDir, resume: resume, startPaused: startPaused) { warnings.write($0) }
     } catch { throw ValidationError(String(describing: error)) }
+    let server: ControlServer?
+    do { server = try control.map { try ControlServer.serving(trainer, at: $0) } } catch let e as ControlSocketError {
+      throw ValidationError(e.description)
+    }
+    defer { server?.close() }
+    if let path = control {
+      let hint = "control socket \(path); from another shell: grpotop attach --follow \(trainer.directory)/events.jsonl --control \(path)"
+      trainer.note(.info, hint)
+      if !useDashboard { FileHandle.standardError.write(Data(("grpotop: " + hint + "\n").utf8)) }
+    }
     let end: RunEnd
     if useDashboard {
       warnings.hold()
@@ -147,5 +159,13 @@ final class WarningSink: @unchecked Sendable {
     held = nil
     lock.unlock()
     for w in pending { FileHandle.standardError.write(Data(("warning: " + w + "\n").utf8)) }
+  }
+}
+
+extension ControlServer {
+  /// The run's control socket: its commands go to the trainer's mailbox, its refusals to the
+  /// run's log.
+  static func serving(_ trainer: TrainerActor, at path: String) throws -> ControlServer {
+    try ControlServer(path: path, onCommand: { trainer.send($0) }, onNote: { trainer.note(.warning, $0) })
   }
 }

@@ -85,6 +85,7 @@ final class UILoop {
     var view = ViewState(colorMode: term.color.mode, themes: themes, readOnly: options.readOnly)
     view.colorReason = term.color.reason
     view.source = options.source
+    view.quitLeavesRunRunning = options.quitLeavesRunRunning
     view.themeIndex = start ?? ThemeLibrary.automaticIndex(in: themes, for: term.color.mode)
     if let w = warnings.first { view.note("theme skipped: \(w)", error: true) }
 
@@ -213,11 +214,13 @@ public struct DashboardOptions: Sendable {
   /// to the caller, e.g. `train`, which turns them into a stop command and calls
   /// `closeWhenRunEnds()` (false): the run saves a checkpoint, then the dashboard closes.
   public var handleTerminationSignals: Bool
+  /// `q` leaves without asking to stop the run, which another process owns (attach).
+  public var quitLeavesRunRunning: Bool
 
   public init(readOnly: String? = nil, colors: ColorMode? = nil, theme: String? = nil, themeDirectories: [String] = [],
               source: String = "live", framesPerSecond: Double = 10,
               environment: [String: String] = ProcessInfo.processInfo.environment, handleTerminationSignals: Bool = true,
-              snapshotFont: String = BitmapFont.defaultPath, runDirectory: String? = nil) {
+              snapshotFont: String = BitmapFont.defaultPath, runDirectory: String? = nil, quitLeavesRunRunning: Bool = false) {
     self.readOnly = readOnly
     self.colors = colors
     self.theme = theme
@@ -228,6 +231,7 @@ public struct DashboardOptions: Sendable {
     self.handleTerminationSignals = handleTerminationSignals
     self.snapshotFont = snapshotFont
     self.runDirectory = runDirectory
+    self.quitLeavesRunRunning = quitLeavesRunRunning
   }
 
   /// The themes to offer and the index of the starting one, or an error naming the theme

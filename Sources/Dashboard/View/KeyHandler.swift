@@ -30,7 +30,7 @@ public enum KeyHandler {
     view.message = nil
     switch key {
     case .char("q"):
-      if view.readOnly != nil || state.run == nil || state.status.ended != nil || view.stopping {
+      if view.readOnly != nil || view.quitLeavesRunRunning || state.run == nil || state.status.ended != nil || view.stopping {
         return KeyOutcome(quit: true)
       }
       view.confirmStop = true

@@ -97,6 +97,8 @@ public struct ViewState: Sendable {
   public var stopping = false
   /// Control keys off, and why ("--read-only", "replay of a finished run").
   public var readOnly: String?
+  /// `q` leaves at once: the run belongs to another process and goes on (attach).
+  public var quitLeavesRunRunning = false
   /// A one-line note in the key bar (command sent, refusal, hint).
   public var message: String?
   public var messageIsError = false

@@ -38,12 +38,12 @@ final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
 /// Commands waiting for the training thread's next phase boundary; any thread may post.
 public final class CommandMailbox: @unchecked Sendable {
   private let condition = NSCondition()
-  private var queue: [RunCommandBox] = []
+  private var queue: [Mail] = []
 
   public init() {}
 
   /// Adds a command; wakes a paused run.
-  func post(_ box: RunCommandBox) {
+  func post(_ box: Mail) {
     condition.lock()
     queue.append(box)
     condition.signal()
@@ -51,7 +51,7 @@ public final class CommandMailbox: @unchecked Sendable {
   }
 
   /// Everything posted so far, oldest first.
-  func drain() -> [RunCommandBox] {
+  func drain() -> [Mail] {
     condition.lock()
     defer { condition.unlock() }
     let out = queue
@@ -60,7 +60,7 @@ public final class CommandMailbox: @unchecked Sendable {
   }
 
   /// Blocks until a command arrives (a paused run waits here).
-  func wait() -> RunCommandBox {
+  func wait() -> Mail {
     condition.lock()
     defer { condition.unlock() }
     while queue.isEmpty { condition.wait() }
@@ -70,7 +70,9 @@ public final class CommandMailbox: @unchecked Sendable {
 
 import RunProtocol
 
-/// A command as it travels to the training thread.
-struct RunCommandBox: Sendable {
-  let command: RunCommand
+/// What travels to the training thread: a command, or a line for the run's log from
+/// outside the loop (the control socket's refusals).
+enum Mail: Sendable {
+  case command(RunCommand)
+  case note(LogLine)
 }

@@ -40,7 +40,7 @@ public actor TrainerActor {
     self.continuation = continuation
     let loop = try GRPOLoop(config: config, models: models, emit: { _ in }, warn: warn)
     if let resume { try Checkpoint.restore(loop, from: try Checkpoint.latest(in: "\(resume)/checkpoints")) }
-    let evaluator = Evaluator(settings: config.eval, sampleSteps: config.sample.steps, imageSize: models.generator.config.imageSize,
+    let evaluator = Evaluator(settings: config.eval, sampleSteps: config.sample.steps, guidance: config.sample.guidance, imageSize: models.generator.config.imageSize,
                               judge: models.judgeB, features: models.backbone)
     session = TrainingSession(loop: loop, directory: dir, evaluator: evaluator, mailbox: mailbox, firstSeq: firstSeq,
                               startPaused: startPaused) { continuation.yield($0) }
@@ -55,7 +55,13 @@ public actor TrainerActor {
 
   /// Posts a command; it applies at the run's next phase boundary.
   public nonisolated func send(_ command: RunCommand) {
-    mailbox.post(RunCommandBox(command: command))
+    mailbox.post(.command(command))
+  }
+
+  /// Adds a line to the run's log (and events.jsonl) at its next phase boundary, or at once
+  /// while it is paused: how the control socket reports what it refused.
+  public nonisolated func note(_ level: LogLine.Level, _ message: String) {
+    mailbox.post(.note(LogLine(level: level, message: message)))
   }
 
   /// Runs the loop to its end (on the trainer's own thread) and closes the event stream.

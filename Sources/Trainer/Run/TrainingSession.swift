@@ -85,11 +85,18 @@ final class TrainingSession {
   // MARK: Boundaries and commands
 
   func boundary(_ phase: Phase) throws {
-    for box in mailbox.drain() { try handle(box.command) }
+    for mail in mailbox.drain() { try handle(mail) }
     if paused {
       emit(.phase(PhaseChange(iteration: loop.iteration, phase: .paused)))
-      while paused { try handle(mailbox.wait().command) }
+      while paused { try handle(mailbox.wait()) }
       emit(.phase(PhaseChange(iteration: loop.iteration, phase: phase)))
+    }
+  }
+
+  func handle(_ mail: Mail) throws {
+    switch mail {
+    case .command(let command): try handle(command)
+    case .note(let line): emit(.log(line))
     }
   }
 
