@@ -8,13 +8,7 @@ import XCTest
 /// Adv-GRPO config in a detached tmux window, keys sent with send-keys, the screen read with
 /// capture-pane and the run's events.jsonl read back. Every wait is a bounded poll for a
 /// state the program must reach (an event, a screen line), never a sleep that hopes.
-final class TrainDashboardTmuxTests: WholeProgramTestCase {
-  /// The checkout's Configs/ (this file is Tests/DashboardTests/…).
-  var configs: URL {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-      .appendingPathComponent("Configs")
-  }
-
+final class TrainDashboardTmuxTests: RunFileTestCase {
   /// Starts a tiny Adv-GRPO run in tmux; returns the tmux session, the binary and the run directory.
   func startRun(_ name: String, width: Int = 120, height: Int = 36) throws -> (TmuxSession, String, URL) {
     let bin = try requireBinary()
@@ -29,38 +23,6 @@ final class TrainDashboardTmuxTests: WholeProgramTestCase {
     tmux = s
     XCTAssertTrue(s.start(command, width: width, height: height))
     return (s, bin, run)
-  }
-
-  /// The run's events so far (a partly written last line is skipped by the reader).
-  func events(_ run: URL) -> [RunEvent] {
-    (try? JSONLines.readEvents(path: run.appendingPathComponent("events.jsonl").path))?.events ?? []
-  }
-
-  /// Polls events.jsonl until `predicate` holds (bounded); returns the events.
-  @discardableResult
-  func waitEvents(_ run: URL, seconds: Double = 90, until predicate: ([RunEvent]) -> Bool) -> [RunEvent] {
-    let deadline = Date().addingTimeInterval(seconds)
-    var e: [RunEvent] = []
-    repeat {
-      e = events(run)
-      if predicate(e) { return e }
-      usleep(100_000)
-    } while Date() < deadline
-    return e
-  }
-
-  func iterationsDone(_ e: [RunEvent]) -> Int {
-    e.filter { if case .iterationMetrics = $0.payload { return true } else { return false } }.count
-  }
-
-  func pausedPhases(_ e: [RunEvent]) -> Int {
-    e.filter { if case .phase(let p) = $0.payload { return p.phase == .paused } else { return false } }.count
-  }
-
-  /// The iteration shown in the status bar ("iter 12/200").
-  func shownIteration(_ screen: String) -> Int? {
-    guard let r = screen.range(of: #"iter (\d+)/"#, options: .regularExpression) else { return nil }
-    return Int(screen[r].dropFirst(5).dropLast())
   }
 
   func testPauseStepEditResizeAndQuitWithCheckpoint() throws {
