@@ -2,7 +2,7 @@
 # every test. Both install the system packages they need first, when they are missing.
 
 SWIFT       ?= swift
-APT_PACKAGES = libopenblas-dev libncursesw5-dev libpng-dev tmux pkg-config unifont
+APT_PACKAGES = libopenblas-dev libncursesw5-dev libpng-dev tmux pkg-config unifont python3
 # Tests build in release (numeric code runs 35-290x slower in debug) in their own scratch
 # path, so `make run`'s release build and the test build never evict each other.
 TEST_SCRATCH = .build-test
@@ -24,6 +24,7 @@ build: deps
 	$(SWIFT) build -c release --product grpotop
 
 test: deps
+	python3 -m unittest discover -s clients/python -p 'test_*.py'
 	$(SWIFT) test -c release --scratch-path $(TEST_SCRATCH)
 
 run: build

@@ -66,6 +66,11 @@ public final class Evaluator {
       out["alignment"] = Double(aligned) / Double(max(expanded.count, 1))
       out["alignment_prob"] = prob / Double(max(expanded.count, 1))
       for (attr, n) in asked { out["alignment/\(attr.rawValue)"] = Double(right[attr, default: 0]) / Double(n) }
+      // GenEval's "overall": the unweighted mean of the per-attribute accuracies, so a rare
+      // attribute counts as much as colour. `alignment` (every attribute right) is stricter.
+      if !asked.isEmpty {
+        out["alignment_mean"] = asked.keys.map { Double(right[$0, default: 0]) / Double(asked[$0] ?? 1) }.reduce(0, +) / Double(asked.count)
+      }
     }
     if let features, let referenceFeatures {
       let f = features.cls(images)

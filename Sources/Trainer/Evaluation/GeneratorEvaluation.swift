@@ -61,18 +61,19 @@ public enum GeneratorEvaluation {
     }
     var header = "".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
     for c in columns { header += " " + String(c.rawValue.replacingOccurrences(of: "second-", with: "2nd-").prefix(6)).leftPad(6) }
-    header += "  aligned  p(align)  frechet  diversity"
+    header += "  overall  aligned  p(align)  frechet  diversity"
     var lines = [header]
     for r in rows {
       var line = r.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
       for c in columns { line += " " + cell(r.scores["alignment/\(c.rawValue)"]) }
+      line += "   " + cell(r.scores["alignment_mean"])
       line += "   " + cell(r.scores["alignment"])
       line += "    " + cell(r.scores["alignment_prob"], 1, "%6.3f")
       line += "   " + cell(r.scores["frechet"], 1, "%6.3f")
       line += "     " + cell(r.scores["diversity"], 1, "%6.3f")
       lines.append(line)
     }
-    lines.append("per-attribute accuracy and aligned (every attribute the prompt names right) in %, by judge-b")
+    lines.append("per-attribute accuracy, overall (their mean, as GenEval's) and aligned (every attribute the prompt names right) in %, by judge-b")
     return lines.joined(separator: "\n")
   }
 }

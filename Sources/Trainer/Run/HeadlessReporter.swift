@@ -52,7 +52,7 @@ public struct HeadlessReporter {
     case .discriminatorUpdate(let d):
       return String(format: "  discriminator (%@): loss %.3f → %.3f, accuracy %.2f → %.2f", d.reason, d.lossBefore, d.lossAfter, d.accuracyBefore, d.accuracyAfter)
     case .evaluation(let m):
-      let keys = ["alignment", "alignment_prob", "frechet", "diversity"]
+      let keys = ["alignment", "alignment_mean", "alignment_prob", "frechet", "diversity"]
       let text = keys.compactMap { k in m.values[k].map { String(format: "%@ %.4f", k, $0) } }.joined(separator: " · ")
       return "  eval @\(m.iteration): \(text)"
     case .hyperparameterChange(let c):
