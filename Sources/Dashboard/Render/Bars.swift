@@ -108,7 +108,7 @@ enum Bars {
       pairs += [("←→", "sample"), ("[ ]", "history"), ("z", "zoom")]
       if v.readOnly == nil { pairs += [("s", "snapshot")] }
       pairs += [("Tab", "focus"), ("e", "expand"), ("1-4", "layout"), ("m", "smooth"), ("l", "log"), ("+-=", "zoom"),
-                ("f", "freeze"), ("t", "theme"), ("?", "help"), ("q", "quit")]
+                ("f", "freeze"), ("t", "theme"), ("?", "help"), ("q", v.quitLeavesRunRunning ? "detach" : "quit")]
     }
     var parts: [(String, Style)] = [(" ", base)]
     if let msg = v.message {
@@ -173,7 +173,8 @@ enum HelpOverlay {
           let keyStyle = Style(fg: off ? ctx.theme.muted : ctx.theme.key, bg: bg, attrs: .bold)
           let textStyle = Style(fg: off ? ctx.theme.muted : ctx.theme.text, bg: bg)
           g.text(inner.x + 2, y, key, keyStyle, maxWidth: 10)
-          g.text(inner.x + 13, y, what + (off ? " (off: read-only)" : ""), textStyle, maxWidth: inner.width - 14)
+          let text = key == "q" && ctx.view.quitLeavesRunRunning ? "detach; the run goes on in its own process" : what
+          g.text(inner.x + 13, y, text + (off ? " (off: read-only)" : ""), textStyle, maxWidth: inner.width - 14)
           y += 1
         }
         y += 1
