@@ -13,6 +13,8 @@ import Foundation
 // JSON lines and gets one ControlReply line per command. Whatever a client sends, the worst
 // outcome is a refusal (a reply with ok:false and a note in the run's log): a line longer than
 // `maxLineBytes`, bad JSON, an unknown action, a newer schema, or a peer of another uid.
+// A reply is written only after the command (or the refusal's note) has been handed on, so a
+// client that has read its reply knows the trainer side has it.
 
 /// Serves the control socket of a run: owner-only, line-framed, never fatal.
 public final class ControlServer: @unchecked Sendable {
@@ -149,9 +151,9 @@ public final class ControlServer: @unchecked Sendable {
       guard uid == allowedUID else {
         let who = uid.map { "uid \($0)" } ?? "an unknown uid"
         let why = "refused: peer \(who) is not the run's owner (uid \(allowedUID))"
+        onNote("control socket: a connection from \(who) was refused")
         UnixSocket.writeAll(fd, UnixSocket.line(ControlReply(id: 0, ok: false, error: why)))
         Glibc.close(fd)
-        onNote("control socket: a connection from \(who) was refused")
         continue
       }
       UnixSocket.setNonBlocking(fd)
@@ -183,8 +185,8 @@ public final class ControlServer: @unchecked Sendable {
 
   private func refuseOversized(_ fd: Int32) {
     let why = "refused: command longer than \(ControlServer.maxLineBytes) bytes"
-    UnixSocket.writeAll(fd, UnixSocket.line(ControlReply(id: 0, ok: false, error: why)))
     onNote("control socket: \(why)")
+    UnixSocket.writeAll(fd, UnixSocket.line(ControlReply(id: 0, ok: false, error: why)))
   }
 
   private func answer(_ line: [UInt8], fd: Int32) {
@@ -193,11 +195,12 @@ public final class ControlServer: @unchecked Sendable {
     case .empty:
       return
     case .skipped(let why):
-      UnixSocket.writeAll(fd, UnixSocket.line(ControlReply(id: ControlServer.idOf(text), ok: false, error: "refused: " + why)))
       onNote("control socket: refused a command: \(why)")
+      UnixSocket.writeAll(fd, UnixSocket.line(ControlReply(id: ControlServer.idOf(text), ok: false, error: "refused: " + why)))
     case .value(let command):
-      UnixSocket.writeAll(fd, UnixSocket.line(ControlReply(id: command.id, ok: true)))
+      // Handed on first, then acknowledged: an ok means the trainer's mailbox has it.
       onCommand(command)
+      UnixSocket.writeAll(fd, UnixSocket.line(ControlReply(id: command.id, ok: true)))
     }
   }
 
