@@ -13,12 +13,7 @@ struct AttachCommand: AsyncParsableCommand {
 
   @Option(help: "The events.jsonl the run appends to (it may not exist yet).") var follow: String
   @Option(help: "The run's control socket (without it the dashboard only watches).") var control: String?
-  @Option(help: "Colour depth: 24bit, 256, 16 or none (default: detected from the terminal).") var colors: String?
-  @Option(help: "Theme name (default, light, 16-colour, high-contrast, mono, or a user theme) or a theme file.") var theme: String?
-
-  func validate() throws {
-    if let c = colors, ColorMode(flag: c) == nil { throw ValidationError("--colors must be 24bit, 256, 16 or none, got '\(c)'") }
-  }
+  @OptionGroup var display: DisplayOptions
 
   func run() async throws {
     // Control problems (a refused command, a trainer that went away) join the event stream
@@ -42,8 +37,8 @@ struct AttachCommand: AsyncParsableCommand {
     defer { client?.close() }
     let parent = (follow as NSString).deletingLastPathComponent
     let options = DashboardOptions(
-      readOnly: control == nil ? "attached without --control" : nil, colors: colors.flatMap(ColorMode.init(flag:)), theme: theme,
-      themeDirectories: [FileManager.default.currentDirectoryPath + "/Themes"], source: "attach",
+      readOnly: control == nil ? "attached without --control" : nil, colors: display.colorMode, theme: display.theme,
+      themeDirectories: display.themeDirectories, source: "attach",
       runDirectory: parent.isEmpty ? "." : parent, quitLeavesRunRunning: true)
     let events = AttachCommand.merge(EventFollower.stream(path: follow), notes)
     do {

@@ -11,20 +11,14 @@ struct ReplayCommand: AsyncParsableCommand {
     commandName: "replay", abstract: "Show a recorded run (a run directory or its events.jsonl) on the dashboard, read-only.")
 
   @Argument(help: "A run directory, or an events.jsonl file.") var path: String
-  @Option(help: "Colour depth: 24bit, 256, 16 or none (default: detected from the terminal).") var colors: String?
-  @Option(help: "Theme name (default, light, 16-colour, high-contrast, mono, or a user theme) or a theme file.") var theme: String?
+  @OptionGroup var display: DisplayOptions
   @Option(help: "Play the recording at its own pace, this many times faster (default: show it all at once).") var speed: Double?
 
   func run() async throws {
     let run = try RecordedRun(path: path)
-    var mode: ColorMode?
-    if let c = colors {
-      guard let m = ColorMode(flag: c) else { throw ValidationError("--colors must be 24bit, 256, 16 or none, got '\(c)'") }
-      mode = m
-    }
     // `s` writes its snapshots into the replayed run's own directory.
-    let options = DashboardOptions(readOnly: "replay of a recorded run", colors: mode, theme: theme,
-                                   themeDirectories: [FileManager.default.currentDirectoryPath + "/Themes"], source: "replay",
+    let options = DashboardOptions(readOnly: "replay of a recorded run", colors: display.colorMode, theme: display.theme,
+                                   themeDirectories: display.themeDirectories, source: "replay",
                                    runDirectory: run.directory)
     do {
       try await DashboardApp().run(events: DashboardApp.stream(run.events, speed: speed), send: { _ in }, options: options)

@@ -19,14 +19,9 @@ struct TrainCommand: AsyncParsableCommand {
   @Option(name: .customLong("run-dir"), help: "Write the run here instead of runs/<time>-<algorithm>.") var runDir: String?
   @Flag(help: "Hold the run at its first phase boundary until resumed.") var startPaused = false
   @Flag(help: "Dashboard without control keys (watch only).") var readOnly = false
-  @Option(help: "Dashboard colour depth: 24bit, 256, 16 or none (default: detected from the terminal).") var colors: String?
-  @Option(help: "Dashboard theme name or theme file.") var theme: String?
+  @OptionGroup var display: DisplayOptions
   @Option(help: "Serve a control socket here (0600, in a 0700 directory), so `grpotop attach --control` can steer the run.")
   var control: String?
-
-  func validate() throws {
-    if let c = colors, ColorMode(flag: c) == nil { throw ValidationError("--colors must be 24bit, 256, 16 or none, got '\(c)'") }
-  }
 
   func run() async throws {
     let cfg: TrainConfig
@@ -91,8 +86,8 @@ struct TrainCommand: AsyncParsableCommand {
       continuation.onTermination = { _ in pump.cancel() }
     }
     let runTask = Task { await trainer.run() }
-    let options = DashboardOptions(readOnly: readOnly ? "--read-only" : nil, colors: colors.flatMap(ColorMode.init(flag:)),
-                                   theme: theme, themeDirectories: [FileManager.default.currentDirectoryPath + "/Themes"],
+    let options = DashboardOptions(readOnly: readOnly ? "--read-only" : nil, colors: display.colorMode,
+                                   theme: display.theme, themeDirectories: display.themeDirectories,
                                    source: "live", handleTerminationSignals: false)
     do {
       try await app.run(events: events, send: { trainer.send($0) }, options: options)

@@ -3,8 +3,6 @@ import RunProtocol
 import TestSupport
 import XCTest
 
-@testable import Dashboard
-
 /// `grpotop attach` over a run another program writes: the Python client's demo trainer
 /// (clients/python/examples/demo_trainer.py) appends events.jsonl and serves the control
 /// socket, grpotop follows the file in tmux, and its keys steer the Python side: `p` pauses it
@@ -54,20 +52,9 @@ final class AttachTmuxTests: RunFileTestCase {
     XCTAssertTrue(s.wait { $0.contains("⏸ paused") }.contains("⏸ paused"))
 
     // A live edit of grpo.lr reaches it.
-    guard case .runStart(let start)? = e.first?.payload, let lrRow = start.hyperparameters.firstIndex(where: { $0.key == "grpo.lr" }) else {
-      return XCTFail("run_start with a grpo.lr hyperparameter expected first")
-    }
-    let order = KeyHandler.visible(ViewState(colorMode: .xterm256, themes: [ThemeLibrary.automatic(for: .xterm256)]))
-    for _ in 0..<(try XCTUnwrap(order.firstIndex(of: .hyperparameters))) { s.send("Tab") }
-    for _ in 0..<lrRow { s.send("Down") }
-    s.send("Enter")
+    try openEditor(s, key: "grpo.lr", events: e)
     XCTAssertTrue(s.wait { $0.contains("0.0003 → 0.0003▏") }.contains("0.0003 → 0.0003▏"), "the editor did not open")
-    s.send("BSpace")
-    s.send("BSpace")
-    s.send("BSpace")
-    s.send("BSpace")
-    s.send("BSpace")
-    s.send("BSpace")
+    for _ in 0..<6 { s.send("BSpace") }
     XCTAssertTrue(s.wait { $0.contains("0.0003 → ▏") }.contains("0.0003 → ▏"))
     s.type("0.0006")
     XCTAssertTrue(s.wait { $0.contains("→ 0.0006▏") }.contains("→ 0.0006▏"))

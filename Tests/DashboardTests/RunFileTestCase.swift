@@ -3,6 +3,8 @@ import RunProtocol
 import TestSupport
 import XCTest
 
+@testable import Dashboard
+
 /// Base of the tests that watch a run through its events.jsonl and its screen: the
 /// checkout's configs, bounded polls of the file, and readings of the status bar.
 class RunFileTestCase: WholeProgramTestCase {
@@ -43,4 +45,21 @@ class RunFileTestCase: WholeProgramTestCase {
     guard let r = screen.range(of: #"iter (\d+)/"#, options: .regularExpression) else { return nil }
     return Int(screen[r].dropFirst(5).dropLast())
   }
+
+  /// Focuses the hyperparameters panel, selects `key` (its row in the run's schema, from the
+  /// first event, run_start) and presses Enter to open the editor.
+  func openEditor(_ s: TmuxSession, key: String, events e: [RunEvent]) throws {
+    guard case .runStart(let start)? = e.first?.payload, let row = start.hyperparameters.firstIndex(where: { $0.key == key }) else {
+      throw MissingEvent(description: "run_start with a \(key) hyperparameter expected first")
+    }
+    let order = KeyHandler.visible(ViewState(colorMode: .xterm256, themes: [ThemeLibrary.automatic(for: .xterm256)]))
+    for _ in 0..<(try XCTUnwrap(order.firstIndex(of: .hyperparameters))) { s.send("Tab") }
+    for _ in 0..<row { s.send("Down") }
+    s.send("Enter")
+  }
+}
+
+/// A test's expectation about the run's events was not met (thrown errors fail the test).
+struct MissingEvent: Error, CustomStringConvertible {
+  let description: String
 }

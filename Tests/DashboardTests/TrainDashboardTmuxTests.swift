@@ -47,16 +47,9 @@ final class TrainDashboardTmuxTests: RunFileTestCase {
     e = waitEvents(run) { self.pausedPhases($0) >= 2 }
     XCTAssertEqual(iterationsDone(e), paused + 1, "space must run exactly one iteration")
 
-    // Edit grpo.lr: focus the hyperparameters panel, select the key, Enter.
-    guard case .runStart(let start)? = e.first?.payload, let lrRow = start.hyperparameters.firstIndex(where: { $0.key == "grpo.lr" }) else {
-      return XCTFail("run_start with a grpo.lr hyperparameter expected first")
-    }
-    let order = KeyHandler.visible(ViewState(colorMode: .xterm256, themes: [ThemeLibrary.automatic(for: .xterm256)]))
-    let tabs = try XCTUnwrap(order.firstIndex(of: .hyperparameters))
-    for _ in 0..<tabs { s.send("Tab") }
-    for _ in 0..<lrRow { s.send("Down") }
-    // Each key waits for the screen to show its effect before the next is sent.
-    s.send("Enter")
+    // Edit grpo.lr: focus the hyperparameters panel, select the key, Enter. Each key waits
+    // for the screen to show its effect before the next is sent.
+    try openEditor(s, key: "grpo.lr", events: e)
     let opened = s.wait { $0.contains("0.0003 → 0.0003▏") }
     XCTAssertTrue(opened.contains("0.0003 → 0.0003▏"), "the editor did not open:\n\(opened)")
     s.type("-1")
