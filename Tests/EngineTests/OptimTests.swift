@@ -75,6 +75,20 @@ final class OptimTests: XCTestCase {
     XCTAssertEqual(store[p][0], 2)
   }
 
+  /// With the warm-up, 1,500 steps leave the initial weights a negligible share of the
+  /// average; at a fixed 0.999 they keep 0.999^1500 ≈ 22 % of it.
+  func testEMAWarmupForgetsTheInitialisation() {
+    XCTAssertEqual(EMA.warmupDecay(step: 0, target: 0.999), 0.1, accuracy: 1e-7)
+    XCTAssertEqual(EMA.warmupDecay(step: 100_000, target: 0.999), 0.999)
+    var fixed: Double = 1, warm: Double = 1  // the weight the initial value keeps
+    for step in 0..<1500 {
+      fixed *= 0.999
+      warm *= Double(EMA.warmupDecay(step: step, target: 0.999))
+    }
+    XCTAssertEqual(fixed, 0.223, accuracy: 0.001)
+    XCTAssertLessThan(warm, 1e-6)
+  }
+
   func testInitialisersAreSeededAndIndependent() {
     func make(extra: Bool) -> [Float] {
       let s = ParameterStore()

@@ -23,6 +23,11 @@ public final class EMA {
     for i in 0..<store.count { shadow[i] = a * shadow[i] + b * store.values[i] }
   }
 
+  /// The warmed-up decay at optimizer step `step` (from 0): min(`target`, (1 + step) / (10 + step)).
+  /// It starts at 0.1, so the average follows the live weights closely at first and forgets
+  /// the random initialisation, then settles at `target`.
+  public static func warmupDecay(step: Int, target: Float) -> Float { min(target, Float(1 + step) / Float(10 + step)) }
+
   /// Exchanges live and averaged weights.
   public func swap() {
     for i in 0..<store.count {
