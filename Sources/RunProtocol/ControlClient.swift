@@ -70,17 +70,14 @@ public final class ControlClient: @unchecked Sendable {
   }
 
   private func connect() throws {
-    switch try UnixSocket.connect(to: path) {
-    case .failure(let e): throw e
-    case .success(let socket):
-      lock.lock()
-      if fd >= 0 { shutdown(fd, Int32(SHUT_RDWR)) }
-      fd = socket
-      lock.unlock()
-      let t = Thread { [onReply, onNote] in ControlClient.readReplies(socket, onReply: onReply, onNote: onNote) }
-      t.name = "grpotop-control-replies"
-      t.start()
-    }
+    let socket = try UnixSocket.connect(to: path)
+    lock.lock()
+    if fd >= 0 { shutdown(fd, Int32(SHUT_RDWR)) }
+    fd = socket
+    lock.unlock()
+    let t = Thread { [onReply, onNote] in ControlClient.readReplies(socket, onReply: onReply, onNote: onNote) }
+    t.name = "grpotop-control-replies"
+    t.start()
   }
 
   /// Reads reply lines until the connection ends, then closes the descriptor.

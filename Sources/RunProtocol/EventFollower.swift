@@ -144,11 +144,10 @@ public enum EventFollower {
       let poller = Task.detached {
         let tail = LineTail(path: path)
         var lineNumber = 0
-        var noteSeq = -1
+        // The follower's own notes are not the run's events: seq -1 marks them.
         func note(_ text: String) {
-          continuation.yield(RunEvent(seq: noteSeq, time: Date().timeIntervalSince1970,
+          continuation.yield(RunEvent(seq: -1, time: Date().timeIntervalSince1970,
                                       payload: .log(LogLine(level: .warning, message: "attach: " + text))))
-          noteSeq -= 1
         }
         while !Task.isCancelled {
           let found = tail.poll()

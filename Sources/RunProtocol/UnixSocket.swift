@@ -77,17 +77,21 @@ enum UnixSocket {
     return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFSOCK
   }
 
-  /// A connected stream socket to `path`, or the errno of the failure.
-  static func connect(to path: String) throws -> Result<Int32, ControlSocketError> {
+  /// A stream socket connected to `path`; a failure throws one line naming the path and errno.
+  static func connect(to path: String) throws -> Int32 {
     let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return .failure(ControlSocketError("socket(): \(String(cString: strerror(errno)))")) }
-    let rc = try withAddress(path) { Glibc.connect(fd, $0, $1) }
+    guard fd >= 0 else { throw ControlSocketError("socket(): \(String(cString: strerror(errno)))") }
+    var rc: Int32 = -1
+    do { rc = try withAddress(path) { Glibc.connect(fd, $0, $1) } } catch {
+      close(fd)
+      throw error
+    }
     if rc != 0 {
       let why = String(cString: strerror(errno))
       close(fd)
-      return .failure(ControlSocketError("\(path): cannot connect (\(why))"))
+      throw ControlSocketError("\(path): cannot connect (\(why))")
     }
-    return .success(fd)
+    return fd
   }
 
   /// The uid of the process at the other end of a connected socket.

@@ -23,6 +23,12 @@ struct SampleCommand: ParsableCommand {
   @Option(help: "SDE noise level a.") var noiseLevel: Float = 0.7
   @Option(help: "With --sde: write every step's x, v, mean, std, next x and log-prob to this safetensors file.") var dump: String?
 
+  func validate() throws {
+    guard n >= 1 else { throw ValidationError("-n must be at least 1, got \(n)") }
+    guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
+    guard guidance >= 0 && guidance <= 20 else { throw ValidationError("--guidance must be in 0...20, got \(guidance)") }
+  }
+
   func run() throws {
     BLAS.setThreads(1)
     let parsed: Prompt

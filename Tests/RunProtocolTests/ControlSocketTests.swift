@@ -158,6 +158,14 @@ final class ControlSocketTests: XCTestCase {
     XCTAssertThrowsError(try makeServer()) { e in XCTAssertTrue("\(e)".contains("already serving"), "\(e)") }
   }
 
+  /// sockaddr_un holds 107 bytes of path: a longer one is a clear error, not a truncated socket.
+  func testATooLongPathIsRefusedWithItsLength() throws {
+    let deep = dir.appendingPathComponent(String(repeating: "d", count: 120)).appendingPathComponent("s.sock").path
+    XCTAssertThrowsError(try ControlServer(path: deep, onCommand: { _ in }, onNote: { _ in })) { e in
+      XCTAssertTrue("\(e)".contains("at most 107 bytes"), "\(e)")
+    }
+  }
+
   /// A socket file left by a dead run is replaced.
   func testAStaleSocketIsReplaced() throws {
     let first = try makeServer()

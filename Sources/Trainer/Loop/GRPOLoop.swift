@@ -238,27 +238,26 @@ public final class GRPOLoop {
         micro.fill(rows: rowBuffer[start..<end], trajectories: traj, steps: steps, advantages: adv.values,
                    prompts: promptInputs, groupSize: G, dims: D)
         let g = graph
+        // The policy is the guided sampler: the log-prob is of the same combined velocity the
+        // samples were drawn with (Flow-GRPO trains with its CFG 4.5 too), and so is the reference.
+        func microVelocity() -> Tensor {
+          gen.guidedVelocity(g, x: g.constant(micro.rows.states, Shape(R, 3, S, S)), t: g.constant(micro.times, Shape(R)),
+                             tokens: g.constant(micro.tokens, Shape(R, L)), mask: g.constant(micro.mask, Shape(R, L)),
+                             guidance: c.sample.guidance)
+        }
         // The reference (LoRA off) velocity, without a tape, only when the KL term is on.
         var hasReference = false
         if c.kl.beta > 0 {
           g.reset()
           g.recording = false
           g.loraEnabled = false
-          let vRef = gen.guidedVelocity(g, x: g.constant(micro.rows.states, Shape(R, 3, S, S)), t: g.constant(micro.times, Shape(R)),
-                                        tokens: g.constant(micro.tokens, Shape(R, L)), mask: g.constant(micro.mask, Shape(R, L)),
-                                        guidance: c.sample.guidance)
-          micro.keepReference(vRef)
+          micro.keepReference(microVelocity())
           hasReference = true
           g.loraEnabled = true
           g.recording = true
         }
         g.reset()
-        // The policy is the guided sampler: the log-prob is of the same combined velocity
-        // the samples were drawn with (Flow-GRPO trains with its CFG 4.5 too).
-        let v = gen.guidedVelocity(g, x: g.constant(micro.rows.states, Shape(R, 3, S, S)), t: g.constant(micro.times, Shape(R)),
-                                   tokens: g.constant(micro.tokens, Shape(R, L)), mask: g.constant(micro.mask, Shape(R, L)),
-                                   guidance: c.sample.guidance)
-        let (loss, stats) = policyLoss(g, velocity: v, referenceVelocity: hasReference ? micro.reference : nil, rows: micro.rows,
+        let (loss, stats) = policyLoss(g, velocity: microVelocity(), referenceVelocity: hasReference ? micro.reference : nil, rows: micro.rows,
                                        config: lossConfig)
         // Each chunk's mean loss is weighted by its share of the part's rows, so the
         // accumulated gradient is the gradient of the mean over all of them.

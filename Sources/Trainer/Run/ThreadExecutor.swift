@@ -35,17 +35,17 @@ final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
   }
 }
 
-/// Commands waiting for the training thread's next phase boundary; any thread may post.
+/// Commands and log notes waiting for the training thread's next phase boundary; any thread may post.
 public final class CommandMailbox: @unchecked Sendable {
   private let condition = NSCondition()
   private var queue: [Mail] = []
 
   public init() {}
 
-  /// Adds a command; wakes a paused run.
-  func post(_ box: Mail) {
+  /// Adds a command or note; wakes a paused run.
+  func post(_ mail: Mail) {
     condition.lock()
-    queue.append(box)
+    queue.append(mail)
     condition.signal()
     condition.unlock()
   }
@@ -59,7 +59,7 @@ public final class CommandMailbox: @unchecked Sendable {
     return out
   }
 
-  /// Blocks until a command arrives (a paused run waits here).
+  /// Blocks until something arrives (a paused run waits here).
   func wait() -> Mail {
     condition.lock()
     defer { condition.unlock() }
