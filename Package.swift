@@ -83,7 +83,7 @@ let package = Package(
     .testTarget(name: "RunProtocolTests", dependencies: ["RunProtocol", "TestSupport"]),
     .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
     .testTarget(name: "WorldTests", dependencies: ["World", "TestSupport"]),
-    .testTarget(name: "GRPOTests", dependencies: ["GRPO", "TestSupport"]),
+    .testTarget(name: "GRPOTests", dependencies: ["GRPO", "World", "TestSupport"]),
     .testTarget(name: "TrainerTests", dependencies: ["Trainer", "TestSupport"]),
     .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Imaging", "TestSupport"]),
   ]

@@ -1,6 +1,7 @@
 import Engine
 import GRPO
 import TestSupport
+import World
 import XCTest
 
 final class RewardTests: XCTestCase {
@@ -18,6 +19,17 @@ final class RewardTests: XCTestCase {
         XCTAssertEqual(rates[best], 1, accuracy: 1e-6)
       }
     }
+  }
+
+  /// Black is 0, white is 1, and values past white (the sampler is not clamped) earn nothing more.
+  func testBrightnessIsTheClampedMeanPixel() throws {
+    let S = 2, D = 3 * S * S
+    let images: [Float] = [Float](repeating: -1, count: D) + [Float](repeating: 1, count: D)
+      + [Float](repeating: 3, count: D) + (0..<D).map { $0 < D / 2 ? -1 : 0 }
+    let batch = RewardBatch(images: images, imageSize: S, prompts: [try Prompt.parse("red circle"), try Prompt.parse("blue star")],
+                            groupSize: 2)
+    let r = BrightnessReward().score(batch)
+    XCTAssertEqual(r, [0, 1, 1, 0.25])
   }
 
   func testTiesCountHalf() {

@@ -130,7 +130,7 @@ public struct TrainConfig: ValidatedConfig, Equatable {
   public static var defaults: TrainConfig { TrainConfig() }
 
   /// Reward names a run may use.
-  public static let rewardNames = ["discriminator", "alignment", "winrate", "quality"]
+  public static let rewardNames = ["discriminator", "alignment", "winrate", "quality", "brightness"]
 
   public func validate() throws {
     try require(iterations >= 1, "iterations", "must be at least 1, got \(iterations)")

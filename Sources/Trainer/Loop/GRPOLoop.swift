@@ -62,6 +62,8 @@ public final class GRPOLoop {
       case "quality":
         guard let q = models.quality else { throw ConfigError("rewards: quality needs the quality regressor") }
         list.append(QualityReward(regressor: q))
+      case "brightness":
+        list.append(BrightnessReward())
       default:
         throw ConfigError("rewards: unknown reward '\(r.name)'")
       }
