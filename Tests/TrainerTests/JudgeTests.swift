@@ -112,6 +112,26 @@ final class JudgeTests: XCTestCase {
     XCTAssertEqual(Alignment.correctness(prompt: wrongColour, prediction: j).filter { !$0.value }.count, 1)
   }
 
+  /// Partial credit is the mean of the asked-for probabilities: 1 for a confident right
+  /// judgement, (n − 1)/n with one of n attributes confidently wrong (where the geometric
+  /// mean is ~0), and with one attribute at chance it moves only by that attribute's share.
+  func testPartialCreditIsTheMeanOfTheAskedProbabilities() throws {
+    let p = try Prompt.parse("two blue stars at top-left on striped")
+    let j = confident(JudgeTargets(labels: Renderer.render(p, size: 32, seed: 4).labels))
+    XCTAssertEqual(Alignment.partialCredit(prompt: p, prediction: j), 1, accuracy: 1e-6)
+    let reqs = try XCTUnwrap(Alignment.assignments(p).first)
+    let n = Float(reqs.count)  // colour, shape, count, position, no second object, background
+    XCTAssertEqual(n, 6)
+    let wrong = try Prompt.parse("two green stars at top-left on striped")
+    XCTAssertEqual(Alignment.partialCredit(prompt: wrong, prediction: j), (n - 1) / n, accuracy: 1e-6)
+    XCTAssertLessThan(Alignment.probability(prompt: wrong, prediction: j), 1e-4)  // (1e-30 floor)^(1/6)
+    // The shape head at chance (1/6 each): credit falls by (1 − 1/6)/n, not to ~0.
+    var atChance = j
+    let shape = JudgedAttribute.shape.head
+    atChance.probabilities[shape] = [Float](repeating: 1 / 6, count: 6)
+    XCTAssertEqual(Alignment.partialCredit(prompt: p, prediction: atChance), 1 - (1 - 1 / 6) / n, accuracy: 1e-6)
+  }
+
   /// Sketch hides colour, so a sketch prompt is not judged on colour words.
   func testSketchSkipsColour() throws {
     let p = try Prompt.parse("red circle on blue in sketch style")

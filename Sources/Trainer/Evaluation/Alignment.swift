@@ -86,6 +86,19 @@ public enum Alignment {
     assignments(prompt).map { score($0, prediction) }.max() ?? 0
   }
 
+  /// Partial credit: the arithmetic mean of the required classes' probabilities, for the
+  /// better matching of objects to slots; the expected fraction of the prompt's attributes the
+  /// judge finds, GenEval's partial score in expectation. This is the alignment *reward*. The
+  /// geometric mean above is a probability of the whole prompt, but as a reward it lets the
+  /// smallest factor dominate: an attribute the generator cannot yet draw (shape, at chance)
+  /// sits near 1/6 with judge noise, its logarithm swings the most, and the group-relative
+  /// advantages then rank images by noise instead of by the attributes that can move.
+  public static func partialCredit(prompt: Prompt, prediction: JudgedAttributes) -> Float {
+    assignments(prompt).map { reqs in
+      reqs.isEmpty ? 1 : reqs.reduce(Float(0)) { $0 + prediction.probability($1.attribute.head, $1.value) } / Float(reqs.count)
+    }.max() ?? 0
+  }
+
   /// Whether every specified attribute's most probable class is the prompt's (for some
   /// matching of objects to slots).
   public static func isAligned(prompt: Prompt, prediction: JudgedAttributes) -> Bool {
@@ -145,6 +158,14 @@ extension AttributeJudge {
     let judged = predict(images: images, graph: graph)
     precondition(judged.count == prompts.count, "alignment: \(prompts.count) prompts for \(judged.count) images")
     return zip(prompts, judged).map { Alignment.probability(prompt: $0, prediction: $1) }
+  }
+
+  /// Partial credit (see `Alignment.partialCredit`) of image i for prompt i, images
+  /// (N, 3, S, S) in [−1, 1].
+  public func partialCredit(prompts: [Prompt], images: [Float], graph: Graph = Graph()) -> [Float] {
+    let judged = predict(images: images, graph: graph)
+    precondition(judged.count == prompts.count, "partialCredit: \(prompts.count) prompts for \(judged.count) images")
+    return zip(prompts, judged).map { Alignment.partialCredit(prompt: $0, prediction: $1) }
   }
 
   /// Whether each image is aligned with its prompt (every specified attribute's argmax right).

@@ -3,7 +3,8 @@ import GRPO
 import Models
 import World
 
-/// Flow-GRPO's plain reward: judge-a's probability that each image matches its prompt.
+/// Flow-GRPO's plain reward: judge-a's partial credit for each image against its prompt (the
+/// mean probability of the classes the prompt asks for; see `Alignment.partialCredit`).
 public final class AlignmentReward: RewardFunction {
   public let name = "alignment"
   let judge: AttributeJudge
@@ -13,7 +14,7 @@ public final class AlignmentReward: RewardFunction {
 
   public func score(_ batch: RewardBatch) -> [Float] {
     let prompts = (0..<batch.count).map { batch.prompt(of: $0) }
-    return judge.alignment(prompts: prompts, images: batch.images, graph: graph)
+    return judge.partialCredit(prompts: prompts, images: batch.images, graph: graph)
   }
 }
 
