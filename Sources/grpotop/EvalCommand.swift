@@ -10,7 +10,10 @@ struct EvalCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "eval", abstract: "Evaluate a generator on held-out prompts with judge-b (alignment per attribute, Fréchet, diversity).")
 
-  @Option(help: "Generator weights (default: the shipped ones).") var generator: String?
+  @Argument(help: ArgumentHelp("A GRPO run directory or one of its checkpoints: its post-trained generator (the base weights its config.yaml names, with the checkpoint's LoRA).",
+                               valueName: "run"))
+  var trainedRun: String?
+  @Option(help: "Generator weights, or a run or checkpoint as above (default: the shipped generator).") var generator: String?
   @Option(help: "Judge weights (default: the shipped judge-b).") var judge: String?
   @Option(help: "Backbone weights for the Fréchet distance (default: the shipped ones).") var backbone: String?
   @Option(help: "Held-out prompts.") var prompts = 100
@@ -21,6 +24,7 @@ struct EvalCommand: ParsableCommand {
   @Option(help: "Also write the scores as JSON here.") var json: String?
 
   func validate() throws {
+    guard trainedRun == nil || generator == nil else { throw ValidationError("give the run or --generator, not both") }
     guard prompts >= 2 else { throw ValidationError("--prompts must be at least 2, got \(prompts)") }
     guard samples >= 1 else { throw ValidationError("--samples must be at least 1, got \(samples)") }
     guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
@@ -48,7 +52,7 @@ struct EvalCommand: ParsableCommand {
 
   private func loadModels() throws -> (Generator, AttributeJudge, ViT) {
     do {
-      return (try ModelLoader.generator(path: generator),
+      return (try Checkpoint.anyGenerator(path: trainedRun ?? generator),
               try judge.map { try ModelLoader.judge(path: $0) } ?? ModelLoader.judge(named: "judge-b"),
               try ModelLoader.backbone(path: backbone))
     } catch { throw ValidationError(String(describing: error)) }

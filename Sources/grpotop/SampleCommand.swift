@@ -16,7 +16,7 @@ struct SampleCommand: ParsableCommand {
   @Option(help: "Sampler steps.") var steps = 10
   @Option(help: "Classifier-free guidance scale (1: none).") var guidance: Float = 1
   @Option(help: "Seed of the noise.") var seed: UInt64 = 0
-  @Option(help: "Generator weights (default: the shipped ones).") var checkpoint: String?
+  @Option(help: "Generator weights, or a GRPO run directory or checkpoint (default: the shipped generator).") var checkpoint: String?
   @Option(help: "Output PNG.") var out = "grid.png"
   @Flag(help: "Skip the terminal preview.") var noPreview = false
   @Flag(help: "Use the stochastic (SDE) sampler instead of the ODE.") var sde = false
@@ -34,7 +34,7 @@ struct SampleCommand: ParsableCommand {
     let parsed: Prompt
     do { parsed = try Prompt.parse(prompt) } catch let e as WorldError { throw ValidationError(e.description) }
     let generator: Generator
-    do { generator = try ModelLoader.generator(path: checkpoint) } catch { throw ValidationError(String(describing: error)) }
+    do { generator = try Checkpoint.anyGenerator(path: checkpoint) } catch { throw ValidationError(String(describing: error)) }
     let images: [RGBImage]
     if sde {
       let path = dump ?? "/dev/null"

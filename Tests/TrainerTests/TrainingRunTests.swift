@@ -169,4 +169,41 @@ final class TrainingRunTests: XCTestCase {
     let first = rewards.prefix(4).reduce(0, +) / 4, last = rewards.suffix(4).reduce(0, +) / 4
     XCTAssertGreaterThan(last, first + 0.05, "brightness \(rewards)")
   }
+  /// `eval --generator RUN` and `sample --checkpoint RUN` see the run's post-trained
+  /// generator: the base weights its config.yaml names, with the checkpoint's adapters.
+  func testARunLoadsAsItsPostTrainedGenerator() async throws {
+    let dir = tempDir(), basePath = tempDir() + "-generator.safetensors"
+    defer {
+      try? FileManager.default.removeItem(atPath: dir)
+      try? FileManager.default.removeItem(atPath: basePath)
+    }
+    var c = tinyConfig()
+    c.iterations = 2
+    let original = tinyModels(c).generator
+    try saveWeights(original.store, model: "generator", config: original.config, to: basePath)
+    c.weights.generator = basePath
+    let (trained, _) = try await run(c, dir: dir, resume: false)
+
+    let loaded = try Checkpoint.anyGenerator(path: dir)
+    let store = loaded.store
+    let adapters = store.entries.filter { $0.name.contains(".lora_") }.flatMap { e in
+      Array(UnsafeBufferPointer(start: store.values + e.offset, count: e.shape.count))
+    }
+    XCTAssertEqual(adapters.map(\.bitPattern), trained.map(\.bitPattern), "the adapters are the run's last ones")
+    XCTAssertEqual(store.entries.map(\.name), original.store.entries.map(\.name))
+    for (e, o) in zip(store.entries, original.store.entries) where !e.name.contains(".lora_") {
+      var worst: Float = 0
+      for i in 0..<e.shape.count {
+        let a = store.values[e.offset + i], b = original.store.values[o.offset + i]
+        worst = max(worst, abs(a - b) / max(1, abs(b)))
+      }
+      XCTAssertLessThan(worst, 1e-3, "base tensor \(e.name) is the file's (F16)")
+    }
+    // The checkpoint file itself works too; a pretrained file is not mistaken for a run.
+    let file = try Checkpoint.latest(in: "\(dir)/checkpoints")
+    XCTAssertEqual(try Checkpoint.anyGenerator(path: file).store.count, store.count)
+    XCTAssertThrowsError(try Checkpoint.generator(run: basePath)) { error in
+      XCTAssertTrue(String(describing: error).contains("not a grpotop training checkpoint"), "\(error)")
+    }
+  }
 }

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import GRPO
+import Models
 
 /// A run's training state in one safetensors file: the generator's trainable tensors
 /// (the LoRA adapters), AdamW's moments for them, the discriminator head and its moments,
@@ -79,5 +80,45 @@ public enum Checkpoint {
     }
     loop.iteration = iteration
     loop.discriminatorUpdates = file.metadata["discriminator_updates"].flatMap(Int.init) ?? 0
+  }
+  /// The post-trained generator of a GRPO run, for `eval` and `sample`: `path` is a
+  /// checkpoint file (`<run>/checkpoints/step-NNNNNN.safetensors`) or a run directory (its
+  /// latest checkpoint). A checkpoint holds only the LoRA adapters, so the base weights and
+  /// the adapters' rank come from the run's config.yaml, as when the run resumes.
+  public static func generator(run path: String) throws -> Generator {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      throw ConfigError("\(path): no such file or run directory")
+    }
+    let file = isDirectory.boolValue ? try latest(in: "\(path)/checkpoints") : path
+    let checkpoints = (file as NSString).deletingLastPathComponent
+    let runDirectory = (checkpoints as NSString).deletingLastPathComponent
+    let weights = try SafeTensorsFile.read(path: file)
+    guard weights.metadata["format"] == "grpotop-checkpoint-1" else {
+      throw ConfigError("\(file): not a grpotop training checkpoint")
+    }
+    let config = try ConfigLoader.load(TrainConfig.self, path: "\(runDirectory)/config.yaml")
+    let generator = try ModelLoader.generator(path: config.weights.generator.isEmpty ? nil : config.weights.generator,
+                                              lora: config.lora, seed: config.seed)
+    let store = generator.store
+    let adapters = weights.tensors.filter { $0.name.contains(".lora_") && !$0.name.hasPrefix("optimizer.") }
+    let expected = store.entries.filter { $0.name.contains(".lora_") }.count
+    guard adapters.count == expected else {
+      throw ConfigError("\(file): holds \(adapters.count) LoRA tensors, the run's config declares \(expected)")
+    }
+    try store.load(SafeTensorsFile(tensors: adapters), path: file, allowMissing: true)
+    store.setTrainable(false) { _ in true }
+    return generator
+  }
+  /// A generator for `eval` and `sample`: the shipped one (nil), a pretrained generator file,
+  /// or a GRPO run (a run directory or one of its checkpoints; see `generator(run:)`).
+  public static func anyGenerator(path: String?) throws -> Generator {
+    guard let path else { return try ModelLoader.generator(path: nil) }
+    var isDirectory: ObjCBool = false
+    let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+    if exists && (isDirectory.boolValue || (try? SafeTensorsFile.read(path: path))?.metadata["format"] == "grpotop-checkpoint-1") {
+      return try generator(run: path)
+    }
+    return try ModelLoader.generator(path: path)
   }
 }
