@@ -35,7 +35,10 @@ public struct GRPOSettings: Codable, Sendable, Equatable {
   /// log-ratios ~4.6× wider, so the default is wider too (watch clipfrac).
   public var clipRange: Float = 1e-3
   public var optimizerStepsPerIteration = 2
-  public var lr: Float = 3e-4
+  /// AdamW rate of the LoRA adapters. Flow-GRPO's 3e-4 left our policy in place over 100
+  /// iterations of 32 images (KL ~1e-5, held-out unchanged); 3e-3 learns faster but drifts
+  /// (Fréchet distance ×10 at 100 iterations on the alignment reward).
+  public var lr: Float = 1e-3
   public var weightDecay: Float = 1e-4
   public var gradClip: Float = 1.0
   /// Rows (sample × trained step) per forward/backward chunk: bounds activation memory.
