@@ -145,6 +145,7 @@ final class TrainingRunTests: XCTestCase {
     XCTAssertEqual(onDisk.map(\.seq), Array(0..<onDisk.count))
     XCTAssertEqual(onDisk.count, events.count)
   }
+
   /// The control experiment for the whole loop: with a reward the generator can reach
   /// directly (mean brightness), GRPO raises it on the same prompts. This fails if the
   /// advantage's sign, the log-prob ratio or the LoRA update is wrong anywhere, which the
@@ -169,6 +170,7 @@ final class TrainingRunTests: XCTestCase {
     let first = rewards.prefix(4).reduce(0, +) / 4, last = rewards.suffix(4).reduce(0, +) / 4
     XCTAssertGreaterThan(last, first + 0.05, "brightness \(rewards)")
   }
+
   /// `eval --generator RUN` and `sample --checkpoint RUN` see the run's post-trained
   /// generator: the base weights its config.yaml names, with the checkpoint's adapters.
   func testARunLoadsAsItsPostTrainedGenerator() async throws {

@@ -81,6 +81,7 @@ public enum Checkpoint {
     loop.iteration = iteration
     loop.discriminatorUpdates = file.metadata["discriminator_updates"].flatMap(Int.init) ?? 0
   }
+
   /// The post-trained generator of a GRPO run, for `eval` and `sample`: `path` is a
   /// checkpoint file (`<run>/checkpoints/step-NNNNNN.safetensors`) or a run directory (its
   /// latest checkpoint). A checkpoint holds only the LoRA adapters, so the base weights and
@@ -110,6 +111,7 @@ public enum Checkpoint {
     store.setTrainable(false) { _ in true }
     return generator
   }
+
   /// A generator for `eval` and `sample`: the shipped one (nil), a pretrained generator file,
   /// or a GRPO run (a run directory or one of its checkpoints; see `generator(run:)`).
   public static func anyGenerator(path: String?) throws -> Generator {
