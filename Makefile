@@ -35,9 +35,10 @@ bench: build
 
 # screenshots/<name>.png: the dashboard over each recorded run at 160×48 with the default
 # theme, drawn by grpotop itself (8×16 px a cell, Unifont). A run missing from $(RUNS) is
-# recorded first with a short headless training (30 iterations), which takes a while.
+# recorded first: a headless training of as many iterations as its name says (<name>-300:
+# 300, about half an hour each on one core), evaluated every 100.
 RUNS             ?= runs
-SCREENSHOT_RUNS   = adv-100:adv-grpo pref-100:pref-grpo flow-100:flow-grpo
+SCREENSHOT_RUNS   = adv-300:adv-grpo pref-300:pref-grpo flow-300:flow-grpo
 SCREENSHOT_SIZE  ?= 160x48
 
 screenshots: build
@@ -45,9 +46,10 @@ screenshots: build
 	@for pair in $(SCREENSHOT_RUNS); do \
 	  name=$${pair%%:*}; alg=$${pair#*:}; \
 	  if [ ! -f $(RUNS)/$$name/events.jsonl ]; then \
-	    echo "recording $(RUNS)/$$name (Configs/$$alg.yaml, 30 iterations)"; \
-	    .build/release/grpotop train --headless --config Configs/$$alg.yaml --set iterations=30 \
-	      --run-dir $(RUNS)/$$name || exit 1; \
+	    iterations=$${name##*-}; \
+	    echo "recording $(RUNS)/$$name (Configs/$$alg.yaml, $$iterations iterations)"; \
+	    .build/release/grpotop train --headless --config Configs/$$alg.yaml --set iterations=$$iterations \
+	      --set eval.every=100 --run-dir $(RUNS)/$$name || exit 1; \
 	  fi; \
 	  .build/release/grpotop snapshot $(RUNS)/$$name --out screenshots/$$name.png \
 	    --size $(SCREENSHOT_SIZE) --theme default || exit 1; \
