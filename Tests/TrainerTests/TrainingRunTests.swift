@@ -207,5 +207,8 @@ final class TrainingRunTests: XCTestCase {
     XCTAssertThrowsError(try Checkpoint.generator(run: basePath)) { error in
       XCTAssertTrue(String(describing: error).contains("not a grpotop training checkpoint"), "\(error)")
     }
+    XCTAssertThrowsError(try Checkpoint.anyGenerator(path: "\(dir)/checkpoints")) { error in
+      XCTAssertTrue(String(describing: error).contains("not a GRPO run directory"), "\(error)")
+    }
   }
 }

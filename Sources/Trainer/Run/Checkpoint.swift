@@ -91,6 +91,9 @@ public enum Checkpoint {
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw ConfigError("\(path): no such file or run directory")
     }
+    if isDirectory.boolValue && !FileManager.default.fileExists(atPath: "\(path)/checkpoints/latest") {
+      throw ConfigError("\(path): not a GRPO run directory (it has no checkpoints/latest)")
+    }
     let file = isDirectory.boolValue ? try latest(in: "\(path)/checkpoints") : path
     let checkpoints = (file as NSString).deletingLastPathComponent
     let runDirectory = (checkpoints as NSString).deletingLastPathComponent
