@@ -15,7 +15,11 @@ public enum ModelLoader {
 
   /// Reads a weights file and decodes the config stored in its metadata.
   static func open<C: Decodable>(_ path: String, expecting model: String, config: C.Type) throws -> (SafeTensorsFile, C) {
-    let file = try SafeTensorsFile.read(path: path)
+    try open(try SafeTensorsFile.read(path: path), path: path, expecting: model, config: config)
+  }
+
+  /// Decodes the config in the metadata of `file`, already read from `path`.
+  static func open<C: Decodable>(_ file: SafeTensorsFile, path: String, expecting model: String, config: C.Type) throws -> (SafeTensorsFile, C) {
     guard file.metadata["model"] == model else {
       throw ConfigError("\(path): holds a '\(file.metadata["model"] ?? "unknown")' model, expected '\(model)'")
     }
@@ -42,12 +46,17 @@ public enum ModelLoader {
   /// The generator in `path` (or the shipped one), optionally with fresh LoRA adapters.
   public static func generator(path: String?, lora: LoRAConfig? = nil, seed: UInt64 = 0) throws -> Generator {
     let p = try resolve("generator", path: path)
-    var (file, cfg) = try open(p, expecting: "generator", config: GeneratorConfig.self)
+    return try generator(file: try SafeTensorsFile.read(path: p), path: p, lora: lora, seed: seed)
+  }
+
+  /// The generator in `file`, already read from `path` (see `generator(path:lora:seed:)`).
+  public static func generator(file: SafeTensorsFile, path: String, lora: LoRAConfig? = nil, seed: UInt64 = 0) throws -> Generator {
+    var (file, cfg) = try open(file, path: path, expecting: "generator", config: GeneratorConfig.self)
     if let lora { cfg.lora = lora }
     let store = ParameterStore()
     let g = Generator(cfg, store: store)
     store.allocate(seed: seed)
-    try store.load(file, path: p, allowMissing: lora != nil)
+    try store.load(file, path: path, allowMissing: lora != nil)
     return g
   }
 

@@ -8,12 +8,15 @@ import Models
 /// and the counters. Random state needs no saving: every draw of iteration i comes from
 /// streams of (seed, i), so the iteration number is enough to continue exactly.
 public enum Checkpoint {
+  /// The `format` metadata of a training checkpoint (pretrained weights say "grpotop-1").
+  public static let format = "grpotop-checkpoint-1"
+
   /// Writes checkpoints/step-NNNNNN.safetensors atomically and points `latest` at it.
   @discardableResult
   public static func save(loop: GRPOLoop, directory: String) throws -> String {
     let store = loop.models.generator.store
     var file = SafeTensorsFile(metadata: [
-      "format": "grpotop-checkpoint-1", "iteration": String(loop.iteration),
+      "format": Checkpoint.format, "iteration": String(loop.iteration),
       "optimizer_step": String(loop.optimizer.step), "discriminator_updates": String(loop.discriminatorUpdates),
     ])
     let trainable = Set(store.entries.filter(\.trainable).map(\.name))
@@ -41,7 +44,7 @@ public enum Checkpoint {
   public static func latest(in directory: String) throws -> String {
     let pointer = "\(directory)/latest"
     guard let text = try? String(contentsOfFile: pointer, encoding: .utf8) else {
-      throw ConfigError("\(directory): no checkpoint to resume from (no 'latest' file)")
+      throw ConfigError("\(directory): no checkpoint (no 'latest' file)")
     }
     return "\(directory)/\(text.trimmingCharacters(in: .whitespacesAndNewlines))"
   }
@@ -49,7 +52,7 @@ public enum Checkpoint {
   /// Restores a loop's state from a checkpoint written by `save`.
   public static func restore(_ loop: GRPOLoop, from path: String) throws {
     let file = try SafeTensorsFile.read(path: path)
-    guard file.metadata["format"] == "grpotop-checkpoint-1",
+    guard file.metadata["format"] == Checkpoint.format,
           let iteration = file.metadata["iteration"].flatMap(Int.init),
           let step = file.metadata["optimizer_step"].flatMap(Int.init) else {
       throw ConfigError("\(path): not a grpotop training checkpoint")
@@ -82,48 +85,43 @@ public enum Checkpoint {
     loop.discriminatorUpdates = file.metadata["discriminator_updates"].flatMap(Int.init) ?? 0
   }
 
-  /// The post-trained generator of a GRPO run, for `eval` and `sample`: `path` is a
-  /// checkpoint file (`<run>/checkpoints/step-NNNNNN.safetensors`) or a run directory (its
-  /// latest checkpoint). A checkpoint holds only the LoRA adapters, so the base weights and
-  /// the adapters' rank come from the run's config.yaml, as when the run resumes.
-  public static func generator(run path: String) throws -> Generator {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw ConfigError("\(path): no such file or run directory")
-    }
-    if isDirectory.boolValue && !FileManager.default.fileExists(atPath: "\(path)/checkpoints/latest") {
-      throw ConfigError("\(path): not a GRPO run directory (it has no checkpoints/latest)")
-    }
-    let file = isDirectory.boolValue ? try latest(in: "\(path)/checkpoints") : path
-    let checkpoints = (file as NSString).deletingLastPathComponent
-    let runDirectory = (checkpoints as NSString).deletingLastPathComponent
-    let weights = try SafeTensorsFile.read(path: file)
-    guard weights.metadata["format"] == "grpotop-checkpoint-1" else {
-      throw ConfigError("\(file): not a grpotop training checkpoint")
-    }
+  /// The post-trained generator of a GRPO run, for `eval` and `sample`: a run directory's
+  /// latest checkpoint. A checkpoint holds only the LoRA adapters, so the base weights and the
+  /// adapters' rank come from the run's config.yaml, as when the run resumes.
+  public static func generator(run directory: String) throws -> Generator {
+    let path = try latest(in: "\(directory)/checkpoints")
+    return try generator(checkpoint: try SafeTensorsFile.read(path: path), path: path)
+  }
+
+  /// The generator of checkpoint `file`, read from `path` (`<run>/checkpoints/step-N.safetensors`).
+  static func generator(checkpoint file: SafeTensorsFile, path: String) throws -> Generator {
+    guard file.metadata["format"] == Checkpoint.format else { throw ConfigError("\(path): not a grpotop training checkpoint") }
+    let runDirectory = ((path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
     let config = try ConfigLoader.load(TrainConfig.self, path: "\(runDirectory)/config.yaml")
     let generator = try ModelLoader.generator(path: config.weights.generator.isEmpty ? nil : config.weights.generator,
                                               lora: config.lora, seed: config.seed)
     let store = generator.store
-    let adapters = weights.tensors.filter { $0.name.contains(".lora_") && !$0.name.hasPrefix("optimizer.") }
+    let adapters = file.tensors.filter { $0.name.contains(".lora_") && !$0.name.hasPrefix("optimizer.") }
     let expected = store.entries.filter { $0.name.contains(".lora_") }.count
     guard adapters.count == expected else {
-      throw ConfigError("\(file): holds \(adapters.count) LoRA tensors, the run's config declares \(expected)")
+      throw ConfigError("\(path): holds \(adapters.count) LoRA tensors, the run's config declares \(expected)")
     }
-    try store.load(SafeTensorsFile(tensors: adapters), path: file, allowMissing: true)
+    try store.load(SafeTensorsFile(tensors: adapters), path: path, allowMissing: true)
     store.setTrainable(false) { _ in true }
     return generator
   }
 
   /// A generator for `eval` and `sample`: the shipped one (nil), a pretrained generator file,
-  /// or a GRPO run (a run directory or one of its checkpoints; see `generator(run:)`).
+  /// or a GRPO run (a run directory or one of its checkpoints). A file is read once.
   public static func anyGenerator(path: String?) throws -> Generator {
     guard let path else { return try ModelLoader.generator(path: nil) }
     var isDirectory: ObjCBool = false
-    let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-    if exists && (isDirectory.boolValue || (try? SafeTensorsFile.read(path: path))?.metadata["format"] == "grpotop-checkpoint-1") {
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue {
       return try generator(run: path)
     }
-    return try ModelLoader.generator(path: path)
+    let file = try SafeTensorsFile.read(path: path)
+    return file.metadata["format"] == Checkpoint.format
+      ? try generator(checkpoint: file, path: path)
+      : try ModelLoader.generator(file: file, path: path)
   }
 }
