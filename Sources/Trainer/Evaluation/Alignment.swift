@@ -155,23 +155,24 @@ extension AttributeJudge {
 
   /// P(image i matches prompt i) for images (N, 3, S, S) in [−1, 1] and one prompt each.
   public func alignment(prompts: [Prompt], images: [Float], graph: Graph = Graph()) -> [Float] {
-    let judged = predict(images: images, graph: graph)
-    precondition(judged.count == prompts.count, "alignment: \(prompts.count) prompts for \(judged.count) images")
-    return zip(prompts, judged).map { Alignment.probability(prompt: $0, prediction: $1) }
+    judge(prompts, images, graph, Alignment.probability)
   }
 
-  /// Partial credit (see `Alignment.partialCredit`) of image i for prompt i, images
-  /// (N, 3, S, S) in [−1, 1].
+  /// Partial credit (see `Alignment.partialCredit`) of image i for prompt i.
   public func partialCredit(prompts: [Prompt], images: [Float], graph: Graph = Graph()) -> [Float] {
-    let judged = predict(images: images, graph: graph)
-    precondition(judged.count == prompts.count, "partialCredit: \(prompts.count) prompts for \(judged.count) images")
-    return zip(prompts, judged).map { Alignment.partialCredit(prompt: $0, prediction: $1) }
+    judge(prompts, images, graph, Alignment.partialCredit)
   }
 
   /// Whether each image is aligned with its prompt (every specified attribute's argmax right).
   public func isAligned(prompts: [Prompt], images: [Float], graph: Graph = Graph()) -> [Bool] {
+    judge(prompts, images, graph, Alignment.isAligned)
+  }
+
+  /// Judges images (N, 3, S, S) in [−1, 1], one prompt each, and scores every pair.
+  private func judge<T>(_ prompts: [Prompt], _ images: [Float], _ graph: Graph,
+                        _ score: (_ prompt: Prompt, _ prediction: JudgedAttributes) -> T) -> [T] {
     let judged = predict(images: images, graph: graph)
-    precondition(judged.count == prompts.count, "isAligned: \(prompts.count) prompts for \(judged.count) images")
-    return zip(prompts, judged).map { Alignment.isAligned(prompt: $0, prediction: $1) }
+    precondition(judged.count == prompts.count, "judge: \(prompts.count) prompts for \(judged.count) images")
+    return zip(prompts, judged).map { score($0, $1) }
   }
 }
