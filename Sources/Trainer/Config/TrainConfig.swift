@@ -37,7 +37,7 @@ public struct GRPOSettings: Codable, Sendable, Equatable {
   public var optimizerStepsPerIteration = 2
   /// AdamW rate of the LoRA adapters. Flow-GRPO's 3e-4 left our policy in place over 100
   /// iterations of 32 images (KL ~1e-5, held-out unchanged); 3e-3 learns faster but drifts
-  /// (Fréchet distance ×10 at 100 iterations on the alignment reward).
+  /// (Fréchet distance 0.019 → 0.24 at 100 iterations on the alignment reward).
   public var lr: Float = 1e-3
   public var weightDecay: Float = 1e-4
   public var gradClip: Float = 1.0
