@@ -22,6 +22,9 @@ struct EvalCommand: ParsableCommand {
   @Option(help: "Classifier-free guidance scale (1: none).") var guidance: Float = 1
   @Option(help: "Seed of the prompts and the noise.") var seed: UInt64 = 1234
   @Option(help: "Also write the scores as JSON here.") var json: String?
+  @Option(help: ArgumentHelp("Compare with this generator (\"base\": the shipped one; or weights, a run or a checkpoint) on the same prompts and noise: paired differences with 95 % bootstrap intervals over prompts.",
+                             valueName: "generator"))
+  var against: String?
 
   func validate() throws {
     guard trainedRun == nil || generator == nil else { throw ValidationError("give the run or --generator, not both") }
@@ -39,15 +42,29 @@ struct EvalCommand: ParsableCommand {
     settings.prompts = prompts
     settings.samplesPerPrompt = samples
     settings.seed = seed
-    let rows = GeneratorEvaluation.run(generator: gen, judge: judgeModel, backbone: vit, settings: settings, steps: steps, guidance: guidance)
+    var rows: [EvaluationRow]
+    var comparison: PairedComparison? = nil
+    if let against {
+      let baseline = try loadGenerator(against == "base" ? nil : against)
+      let name = trainedRun ?? generator ?? "shipped"
+      (rows, comparison) = GeneratorEvaluation.paired(generator: gen, baseline: baseline, judge: judgeModel, backbone: vit, settings: settings,
+                                                      steps: steps, guidance: guidance, labels: ("A: \(name)", "B: \(against)"), seed: seed)
+    } else {
+      rows = GeneratorEvaluation.run(generator: gen, judge: judgeModel, backbone: vit, settings: settings, steps: steps, guidance: guidance)
+    }
     print("\(prompts) held-out prompts × \(samples) samples, seed \(seed) (\(String(format: "%.1f", Date().timeIntervalSince(start))) s)")
     print(GeneratorEvaluation.table(rows))
+    if let comparison { print("\n" + comparison.table(nameA: "A", nameB: "B")) }
     if let json {
       let object = Dictionary(uniqueKeysWithValues: rows.map { ($0.name, $0.scores) })
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
       try AtomicFile.write(try encoder.encode(object), to: json)
     }
+  }
+
+  private func loadGenerator(_ path: String?) throws -> Generator {
+    do { return try Checkpoint.anyGenerator(path: path) } catch { throw ValidationError(String(describing: error)) }
   }
 
   private func loadModels() throws -> (Generator, AttributeJudge, ViT) {

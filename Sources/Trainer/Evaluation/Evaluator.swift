@@ -81,6 +81,13 @@ public final class Evaluator {
     return out
   }
 
+  /// Per image (N, 3, S, S), which of the attributes its prompt asks for judge-b finds right:
+  /// the raw material of `score`'s accuracies, kept per sample for paired comparisons.
+  public func correctness(images: [Float], prompts expanded: [Prompt]) -> [[JudgedAttribute: Bool]] {
+    guard let judge else { return [] }
+    return zip(expanded, judge.predict(images: images, graph: graph)).map { Alignment.correctness(prompt: $0, prediction: $1) }
+  }
+
   /// Mean over groups of the mean pairwise L2 distance between features in the group.
   public static func diversity(_ f: [Float], dim d: Int, groupSize K: Int) -> Double {
     let n = f.count / d

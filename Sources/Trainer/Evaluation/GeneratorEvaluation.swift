@@ -26,25 +26,51 @@ public enum GeneratorEvaluation {
   /// sampler (`steps`) and scores them; adds the renders and shuffled-prompt rows.
   public static func run(generator: Generator, judge: AttributeJudge, backbone: ViT, settings: EvalSettings,
                          steps: Int, guidance: Float = 1, label: String = "generator") -> [EvaluationRow] {
-    let features = BackboneFeatures(backbone: backbone)
-    let evaluator = Evaluator(settings: settings, sampleSteps: steps, guidance: guidance, imageSize: generator.config.imageSize,
-                              judge: judge, features: features)
-    let K = settings.samplesPerPrompt
+    let evaluator = makeEvaluator(generator, judge: judge, backbone: backbone, settings: settings, steps: steps, guidance: guidance)
     let (pixels, expanded) = evaluator.samples(generator)
-    let generated = evaluator.score(images: pixels, prompts: expanded)
+    return [EvaluationRow(name: rowName(label, steps: steps, guidance: guidance), scores: evaluator.score(images: pixels, prompts: expanded))]
+      + bounds(evaluator, pixels: pixels, prompts: expanded, imageSize: generator.config.imageSize)
+  }
+
+  /// `run` for `generator` and `baseline` on the same prompts and noise, plus their paired
+  /// comparison (generator − baseline) over judge-b's per-sample verdicts.
+  public static func paired(generator: Generator, baseline: Generator, judge: AttributeJudge, backbone: ViT, settings: EvalSettings,
+                            steps: Int, guidance: Float = 1, labels: (String, String), seed: UInt64 = 0)
+    -> (rows: [EvaluationRow], comparison: PairedComparison) {
+    let evaluator = makeEvaluator(generator, judge: judge, backbone: backbone, settings: settings, steps: steps, guidance: guidance)
+    let (pixels, expanded) = evaluator.samples(generator)
+    let (basePixels, _) = evaluator.samples(baseline)
+    let rows = [EvaluationRow(name: rowName(labels.0, steps: steps, guidance: guidance), scores: evaluator.score(images: pixels, prompts: expanded)),
+                EvaluationRow(name: rowName(labels.1, steps: steps, guidance: guidance), scores: evaluator.score(images: basePixels, prompts: expanded))]
+      + bounds(evaluator, pixels: pixels, prompts: expanded, imageSize: generator.config.imageSize)
+    let comparison = PairedComparison.compare(evaluator.correctness(images: pixels, prompts: expanded),
+                                              evaluator.correctness(images: basePixels, prompts: expanded),
+                                              groupSize: settings.samplesPerPrompt, seed: seed)
+    return (rows, comparison)
+  }
+
+  static func makeEvaluator(_ generator: Generator, judge: AttributeJudge, backbone: ViT, settings: EvalSettings,
+                            steps: Int, guidance: Float) -> Evaluator {
+    Evaluator(settings: settings, sampleSteps: steps, guidance: guidance, imageSize: generator.config.imageSize,
+              judge: judge, features: BackboneFeatures(backbone: backbone))
+  }
+
+  static func rowName(_ label: String, steps: Int, guidance: Float) -> String {
+    guidance == 1 ? "\(label) (ODE \(steps) steps)" : "\(label) (ODE \(steps), cfg \(String(format: "%g", guidance)))"
+  }
+
+  /// The ceiling and chance rows for the generated `pixels` answering `expanded`.
+  static func bounds(_ evaluator: Evaluator, pixels: [Float], prompts expanded: [Prompt], imageSize: Int) -> [EvaluationRow] {
+    let K = evaluator.settings.samplesPerPrompt, seed = evaluator.settings.seed
     // Renders with seeds of their own (the Fréchet references use another stream).
-    let renders = evaluator.prompts.flatMap {
-      ReferenceSet.render($0, count: K, size: generator.config.imageSize, seed: settings.seed &+ 77)
-    }
+    let renders = evaluator.prompts.flatMap { ReferenceSet.render($0, count: K, size: imageSize, seed: seed &+ 77) }
     let ceiling = evaluator.score(images: renders.flatMap { $0.planarSigned() }, prompts: expanded)
     // The next prompt's text for every group: a generator that ignored its prompt scores this.
     let shifted = Array(expanded[K...] + expanded[..<K])
     var chance = evaluator.score(images: pixels, prompts: shifted)
     chance["frechet"] = nil
     chance["diversity"] = nil
-    let name = guidance == 1 ? "\(label) (ODE \(steps) steps)" : "\(label) (ODE \(steps), cfg \(String(format: "%g", guidance)))"
-    return [EvaluationRow(name: name, scores: generated),
-            EvaluationRow(name: "clean renders (judge ceiling)", scores: ceiling),
+    return [EvaluationRow(name: "clean renders (judge ceiling)", scores: ceiling),
             EvaluationRow(name: "wrong prompts (chance)", scores: chance)]
   }
 
