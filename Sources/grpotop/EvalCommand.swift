@@ -68,8 +68,9 @@ struct EvalCommand: ParsableCommand {
   }
 
   private func loadModels() throws -> (Generator, AttributeJudge, ViT) {
+    let model = try loadGenerator(trainedRun ?? generator)
     do {
-      return (try Checkpoint.anyGenerator(path: trainedRun ?? generator),
+      return (model,
               try judge.map { try ModelLoader.judge(path: $0) } ?? ModelLoader.judge(named: "judge-b"),
               try ModelLoader.backbone(path: backbone))
     } catch { throw ValidationError(String(describing: error)) }

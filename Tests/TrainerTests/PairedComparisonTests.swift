@@ -1,3 +1,4 @@
+import Models
 import Trainer
 import XCTest
 
@@ -77,5 +78,31 @@ final class PairedComparisonTests: XCTestCase {
 
     let again = PairedComparison.compare(mixed, base, groupSize: K, resamples: 500, seed: 9)
     XCTAssertEqual(noisy.rows, again.rows)
+  }
+}
+
+/// `GeneratorEvaluation.paired` on the shipped models: its rows are `run`'s rows, and a
+/// generator compared with itself differs by nothing.
+final class PairedEvaluationTests: XCTestCase {
+  func testPairedRowsMatchRunAndSelfDifferenceIsZero() throws {
+    let generator = try ModelLoader.generator(path: nil)
+    let judge = try ModelLoader.judge(named: "judge-b")
+    let backbone = try ModelLoader.backbone(path: nil)
+    var settings = EvalSettings()
+    settings.prompts = 4
+    settings.samplesPerPrompt = 2
+    let single = GeneratorEvaluation.run(generator: generator, judge: judge, backbone: backbone, settings: settings, steps: 2)
+    let (rows, comparison) = GeneratorEvaluation.paired(generator: generator, baseline: generator, judge: judge, backbone: backbone,
+                                                        settings: settings, steps: 2, labels: ("A", "B"), seed: 1)
+    XCTAssertEqual(rows.count, single.count + 1, "both generators' rows, then the ceiling and chance rows")
+    XCTAssertEqual(rows[0].scores, single[0].scores)
+    XCTAssertEqual(rows[1].scores, single[0].scores)
+    XCTAssertEqual(rows.suffix(2).map(\.scores), single.suffix(2).map(\.scores))
+    XCTAssertNil(single[2].scores["frechet"], "the chance row has no Fréchet distance")
+    XCTAssertNotNil(single[0].scores["alignment_mean"])
+    // The same mean, summed in another order (the evaluator's dictionary is unordered).
+    let overall = try XCTUnwrap(comparison.rows.first { $0.name == "overall" })
+    XCTAssertEqual(overall.a, try XCTUnwrap(single[0].scores["alignment_mean"]), accuracy: 1e-12)
+    for r in comparison.rows { XCTAssertEqual(r.difference, 0, r.name) }
   }
 }

@@ -48,11 +48,19 @@ public final class Evaluator {
     return (images.flatMap { $0.planarSigned() }, expanded)
   }
 
-  /// Scores images (N, 3, S, S) answering `prompts` (one each, grouped by prompt).
-  public func score(images: [Float], prompts expanded: [Prompt]) -> [String: Double] {
+  /// judge-b's verdicts on images (N, 3, S, S), or nil without a judge: pass them to `score`
+  /// and `correctness` when the same images are scored more than once.
+  public func judgements(_ images: [Float]) -> [JudgedAttributes]? {
+    judge.map { $0.predict(images: images, graph: graph) }
+  }
+
+  /// Scores images (N, 3, S, S) answering `prompts` (one each, grouped by prompt). `judged`
+  /// reuses verdicts from `judgements(images)`; `features: false` leaves out the Fréchet
+  /// distance and the diversity (one backbone pass fewer).
+  public func score(images: [Float], prompts expanded: [Prompt], judged given: [JudgedAttributes]? = nil,
+                    features withFeatures: Bool = true) -> [String: Double] {
     var out: [String: Double] = [:]
-    if let judge {
-      let judged = judge.predict(images: images, graph: graph)
+    if let judged = given ?? judgements(images) {
       var aligned = 0, prob = 0.0
       var right: [JudgedAttribute: Int] = [:], asked: [JudgedAttribute: Int] = [:]
       for (p, j) in zip(expanded, judged) {
@@ -72,7 +80,7 @@ public final class Evaluator {
         out["alignment_mean"] = asked.keys.map { Double(right[$0, default: 0]) / Double(asked[$0] ?? 1) }.reduce(0, +) / Double(asked.count)
       }
     }
-    if let features, let referenceFeatures {
+    if withFeatures, let features, let referenceFeatures {
       let f = features.cls(images)
       let d = features.backbone.config.width
       out["frechet"] = FrechetDistance.between(f, referenceFeatures, dim: d)
@@ -81,11 +89,11 @@ public final class Evaluator {
     return out
   }
 
-  /// Per image (N, 3, S, S), which of the attributes its prompt asks for judge-b finds right:
-  /// the raw material of `score`'s accuracies, kept per sample for paired comparisons.
-  public func correctness(images: [Float], prompts expanded: [Prompt]) -> [[JudgedAttribute: Bool]] {
-    guard let judge else { return [] }
-    return zip(expanded, judge.predict(images: images, graph: graph)).map { Alignment.correctness(prompt: $0, prediction: $1) }
+  /// Per image, which of the attributes its prompt asks for judge-b finds right (from
+  /// `judgements`): the raw material of `score`'s accuracies, kept per sample for paired
+  /// comparisons.
+  public static func correctness(prompts expanded: [Prompt], judged: [JudgedAttributes]) -> [[JudgedAttribute: Bool]] {
+    zip(expanded, judged).map { Alignment.correctness(prompt: $0, prediction: $1) }
   }
 
   /// Mean over groups of the mean pairwise L2 distance between features in the group.

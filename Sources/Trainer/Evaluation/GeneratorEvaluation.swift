@@ -28,8 +28,9 @@ public enum GeneratorEvaluation {
                          steps: Int, guidance: Float = 1, label: String = "generator") -> [EvaluationRow] {
     let evaluator = makeEvaluator(generator, judge: judge, backbone: backbone, settings: settings, steps: steps, guidance: guidance)
     let (pixels, expanded) = evaluator.samples(generator)
-    return [EvaluationRow(name: rowName(label, steps: steps, guidance: guidance), scores: evaluator.score(images: pixels, prompts: expanded))]
-      + bounds(evaluator, pixels: pixels, prompts: expanded, imageSize: generator.config.imageSize)
+    let judged = evaluator.judgements(pixels)
+    return [EvaluationRow(name: rowName(label, steps: steps, guidance: guidance), scores: evaluator.score(images: pixels, prompts: expanded, judged: judged))]
+      + bounds(evaluator, pixels: pixels, judged: judged, prompts: expanded, imageSize: generator.config.imageSize)
   }
 
   /// `run` for `generator` and `baseline` on the same prompts and noise, plus their paired
@@ -40,11 +41,15 @@ public enum GeneratorEvaluation {
     let evaluator = makeEvaluator(generator, judge: judge, backbone: backbone, settings: settings, steps: steps, guidance: guidance)
     let (pixels, expanded) = evaluator.samples(generator)
     let (basePixels, _) = evaluator.samples(baseline)
-    let rows = [EvaluationRow(name: rowName(labels.0, steps: steps, guidance: guidance), scores: evaluator.score(images: pixels, prompts: expanded)),
-                EvaluationRow(name: rowName(labels.1, steps: steps, guidance: guidance), scores: evaluator.score(images: basePixels, prompts: expanded))]
-      + bounds(evaluator, pixels: pixels, prompts: expanded, imageSize: generator.config.imageSize)
-    let comparison = PairedComparison.compare(evaluator.correctness(images: pixels, prompts: expanded),
-                                              evaluator.correctness(images: basePixels, prompts: expanded),
+    // Each image set is judged once; the rows and the comparison read the same verdicts.
+    let judged = evaluator.judgements(pixels) ?? [], baseJudged = evaluator.judgements(basePixels) ?? []
+    let rows = [EvaluationRow(name: rowName(labels.0, steps: steps, guidance: guidance),
+                              scores: evaluator.score(images: pixels, prompts: expanded, judged: judged)),
+                EvaluationRow(name: rowName(labels.1, steps: steps, guidance: guidance),
+                              scores: evaluator.score(images: basePixels, prompts: expanded, judged: baseJudged))]
+      + bounds(evaluator, pixels: pixels, judged: judged, prompts: expanded, imageSize: generator.config.imageSize)
+    let comparison = PairedComparison.compare(Evaluator.correctness(prompts: expanded, judged: judged),
+                                              Evaluator.correctness(prompts: expanded, judged: baseJudged),
                                               groupSize: settings.samplesPerPrompt, seed: seed)
     return (rows, comparison)
   }
@@ -59,17 +64,16 @@ public enum GeneratorEvaluation {
     guidance == 1 ? "\(label) (ODE \(steps) steps)" : "\(label) (ODE \(steps), cfg \(String(format: "%g", guidance)))"
   }
 
-  /// The ceiling and chance rows for the generated `pixels` answering `expanded`.
-  static func bounds(_ evaluator: Evaluator, pixels: [Float], prompts expanded: [Prompt], imageSize: Int) -> [EvaluationRow] {
+  /// The ceiling and chance rows for the generated `pixels` (judged as `judged`) answering `expanded`.
+  static func bounds(_ evaluator: Evaluator, pixels: [Float], judged: [JudgedAttributes]?, prompts expanded: [Prompt],
+                     imageSize: Int) -> [EvaluationRow] {
     let K = evaluator.settings.samplesPerPrompt, seed = evaluator.settings.seed
     // Renders with seeds of their own (the Fréchet references use another stream).
     let renders = evaluator.prompts.flatMap { ReferenceSet.render($0, count: K, size: imageSize, seed: seed &+ 77) }
     let ceiling = evaluator.score(images: renders.flatMap { $0.planarSigned() }, prompts: expanded)
     // The next prompt's text for every group: a generator that ignored its prompt scores this.
     let shifted = Array(expanded[K...] + expanded[..<K])
-    var chance = evaluator.score(images: pixels, prompts: shifted)
-    chance["frechet"] = nil
-    chance["diversity"] = nil
+    let chance = evaluator.score(images: pixels, prompts: shifted, judged: judged, features: false)
     return [EvaluationRow(name: "clean renders (judge ceiling)", scores: ceiling),
             EvaluationRow(name: "wrong prompts (chance)", scores: chance)]
   }
