@@ -55,4 +55,16 @@ final class ConfigLoaderTests: XCTestCase {
       XCTAssertTrue(String(describing: e).contains("'steps': must be at least 1, got 0"), "\(e)")
     }
   }
+
+  /// A run's config.yaml reads back to the same config and spells integers as integers.
+  func testResolvedYAMLRoundTrips() throws {
+    let config = try ConfigLoader.load(TrainConfig.self, path: nil, overrides: ["iterations=300", "kl.beta=2", "grpo.lr=0.0005"])
+    let text = try ConfigLoader.yaml(config)
+    XCTAssertTrue(text.contains("iterations: 300\n"), text)
+    XCTAssertTrue(text.contains("group_size: 16\n"), text)
+    XCTAssertFalse(text.contains("e+"), text)
+    let path = try write(text)
+    XCTAssertEqual(try ConfigLoader.load(TrainConfig.self, path: path), config)
+  }
 }
+

@@ -59,7 +59,14 @@ public enum ConfigLoader {
 
   /// The resolved configuration as YAML (what a run directory's config.yaml holds).
   public static func yaml<C: Encodable>(_ config: C) throws -> String {
-    let tree = try defaultTree(config)
+    // Through Yams rather than JSONSerialization: its NSNumbers would dump every integer as
+    // a float ("every: 2.5e+1"); JSON text read as YAML keeps 25 an Int and 0.001 a Double.
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    let json = String(decoding: try encoder.encode(config), as: UTF8.self)
+    guard let tree = try Yams.load(yaml: json) as? [String: Any] else {
+      throw ConfigError("internal: a config must encode to a mapping")
+    }
     return try Yams.dump(object: tree, sortKeys: true)
   }
 
