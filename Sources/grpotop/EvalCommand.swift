@@ -56,10 +56,10 @@ struct EvalCommand: ParsableCommand {
     print(GeneratorEvaluation.table(rows))
     if let comparison { print("\n" + comparison.table(nameA: "A", nameB: "B")) }
     if let json {
-      let object = Dictionary(uniqueKeysWithValues: rows.map { ($0.name, $0.scores) })
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-      try AtomicFile.write(try encoder.encode(object), to: json)
+      // One entry per row of the table, and "paired" with the comparison under --against.
+      var object: [String: Any] = Dictionary(uniqueKeysWithValues: rows.map { ($0.name, $0.scores) })
+      if let comparison { object["paired"] = comparison.jsonObject }
+      try AtomicFile.write(try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), to: json)
     }
   }
 

@@ -133,6 +133,16 @@ public struct PairedComparison: Sendable {
     return sorted[min(max(rank, 0), sorted.count - 1)]
   }
 
+  /// The comparison as `grpotop eval --against --json` writes it: per score, A, B, A − B and
+  /// the interval, as fractions.
+  public var jsonObject: [String: Any] {
+    var scores: [String: Any] = [:]
+    for r in rows {
+      scores[r.name] = ["a": r.a, "b": r.b, "difference": r.difference, "low": r.low, "high": r.high, "clear": r.isClear]
+    }
+    return ["prompts": prompts, "resamples": resamples, "scores": scores]
+  }
+
   /// The comparison as printed by `grpotop eval --against`: one line per score, in points.
   public func table(nameA: String, nameB: String) -> String {
     var lines = ["\(nameA) − \(nameB): same \(prompts) prompts and noise; difference in points, 95 % interval of \(resamples) paired resamples of the prompts",
