@@ -1,3 +1,4 @@
+import Foundation
 import Models
 import Trainer
 import XCTest
@@ -52,6 +53,13 @@ final class PairedComparisonTests: XCTestCase {
       XCTAssertEqual(r.high, 0, r.name)
       XCTAssertFalse(r.isClear, r.name)
     }
+    // What --json writes: valid JSON with every row.
+    let object = c.jsonObject
+    XCTAssertTrue(JSONSerialization.isValidJSONObject(object))
+    let scores = try XCTUnwrap(object["scores"] as? [String: [String: Any]])
+    XCTAssertEqual(Set(scores.keys), Set(c.rows.map(\.name)))
+    XCTAssertEqual(scores["overall"]?["difference"] as? Double, 0)
+    XCTAssertEqual(object["prompts"] as? Int, 10)
   }
 
   /// A generator better on every prompt is clearly better; one better on half the prompts and
