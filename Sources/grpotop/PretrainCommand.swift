@@ -14,6 +14,7 @@ struct PretrainCommand: ParsableCommand {
     case preference
     case judge
     case quality
+    case stylescore
   }
 
   @Argument(help: "Which model: \(Model.allCases.map(\.rawValue).joined(separator: ", ")).") var model: Model
@@ -43,6 +44,12 @@ struct PretrainCommand: ParsableCommand {
         print(r.table())
         print(String(format: "preference: %d steps, held-out pairwise accuracy %.1f%%, %@",
                      r.steps, 100 * r.heldOutAccuracy, ProgressLine.duration(r.seconds)))
+      case .stylescore:
+        let cfg = try ConfigLoader.load(StyleScorePretrainConfig.self, path: config, overrides: overrides)
+        let r = try pretrainStyleScore(cfg, log: log)
+        print(r.table())
+        print(String(format: "stylescore: %d steps, held-out accuracy %.1f%%, %@", r.steps, 100 * r.heldOutAccuracy,
+                     ProgressLine.duration(r.seconds)))
       case .judge:
         let cfg = try ConfigLoader.load(JudgePretrainConfig.self, path: config, overrides: overrides)
         let r = try pretrainJudge(cfg, log: log)

@@ -23,6 +23,8 @@ final class BackbonePretrainingTests: XCTestCase {
     let pref = try ConfigLoader.load(PreferencePretrainConfig.self, path: configPath("pretrain-preference.yaml"))
     XCTAssertEqual(pref, PreferencePretrainConfig.defaults)
     XCTAssertNoThrow(try ConfigLoader.load(PreferencePretrainConfig.self, path: configPath("tiny-pretrain-preference.yaml")))
+    let style = try ConfigLoader.load(StyleScorePretrainConfig.self, path: configPath("pretrain-stylescore.yaml"))
+    XCTAssertEqual(style, StyleScorePretrainConfig.defaults)
   }
 
   /// Same seed, same weights, bit for bit, although batches render on a second thread.

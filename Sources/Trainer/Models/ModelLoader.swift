@@ -72,6 +72,13 @@ public enum ModelLoader {
     }
   }
 
+  /// StyleScore in `path` (or the shipped one), frozen; it reads backbone features.
+  public static func styleScore(path: String?) throws -> StyleScore {
+    try load(try resolve("stylescore", path: path), expecting: "stylescore", config: StyleScoreConfig.self, frozen: true) {
+      StyleScore($0, store: $1)
+    }
+  }
+
   /// The attribute judge in `path` (frozen); its heads must be the world's (JudgeLabels.swift).
   public static func judge(path: String) throws -> AttributeJudge {
     try load(path, expecting: "judge", config: AttributeJudgeConfig.self, frozen: true, check: { cfg in

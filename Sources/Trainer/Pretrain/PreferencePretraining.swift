@@ -118,8 +118,10 @@ struct EncodedPairs {
     var out = EncodedPairs()
     let g = Graph()
     g.recording = false
+    var progress = ProgressLine(label: heldOut ? "encode held-out pairs" : "encode training pairs", total: chunks, unit: "pair")
     for c in 0..<chunks {
       let pairs = prefetch.take(c, prefetchNext: c + 1 < chunks)
+      defer { progress.update(c + 1, items: out.count, fields: []) }
       let n = pairs.count
       var images = [Float]()
       images.reserveCapacity(2 * n * D)
