@@ -154,7 +154,10 @@ public func pretrainGenerator(_ cfg: GeneratorPretrainConfig, log: (String) -> V
 
 /// Writes a store as F16 safetensors with the model's name and config in the metadata.
 public func saveWeights<C: Encodable>(_ store: ParameterStore, model: String, config: C, to path: String) throws {
-  let configJSON = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+  // Sorted keys: the same config and seed then give the same file byte for byte.
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = .sortedKeys
+  let configJSON = String(decoding: try encoder.encode(config), as: UTF8.self)
   let file = store.safeTensors(metadata: ["model": model, "config": configJSON, "format": "grpotop-1"])
   try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
   try file.write(to: path, dtype: .f16)
