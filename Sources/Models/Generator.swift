@@ -16,6 +16,9 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
   public var frequencyDim = 256
   /// LoRA on the attention projections, or nil for none.
   public var lora: LoRAConfig? = nil
+  /// The editor: a content image's tokens join the sequence (nil or false: the generator).
+  /// Optional so that files written before the editor existed still decode.
+  public var contentTokens: Bool? = nil
 
   public init() {}
 
@@ -34,6 +37,10 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
   public var imageTokens: Int { (imageSize / patch) * (imageSize / patch) }
   /// Features per patch: channels · patch².
   public var patchFeatures: Int { channels * patch * patch }
+  /// Whether the sequence holds a content image's tokens (the editor).
+  public var hasContent: Bool { contentTokens ?? false }
+  /// Tokens that are always attended to: the image's, and the content image's if any.
+  public var visibleTokens: Int { hasContent ? 2 * imageTokens : imageTokens }
 }
 
 /// The rectified-flow velocity network: a DiT with in-context prompt tokens and adaLN-Zero.
@@ -44,6 +51,9 @@ public struct GeneratorConfig: Codable, Sendable, Equatable {
 ///   sequence = [image tokens | prompt tokens]                                   (B, 76, C)
 ///   c = t_embedder(t) + y_embedder.pool(mean of real prompt tokens); silu(c)    (B, C)
 ///   depth × DiTBlock(sequence, silu(c), key mask = [1…1 | prompt mask])
+///   The editor (contentTokens) puts the content image's patches between the two, embedded
+///   by the same x_embedder.proj and pos_embed plus content_embed (N, C), Kontext-style:
+///   sequence = [image | content | prompt]                                        (B, 140, C)
 ///   final_layer: LN → modulate(shift, scale from silu(c)) → linear → image tokens only
 ///   → unpatchify → v (B, 3, 32, 32), the predicted ε − x₀.
 /// docs/weights.md spells out every tensor and step for a PyTorch port.
@@ -52,6 +62,8 @@ public struct Generator {
   public let store: ParameterStore
   let patchEmbed: LinearLayer
   let positions: Param
+  /// The editor's marker on content tokens (N, C), or nil for the generator.
+  let contentPositions: Param?
   let tokenTable: Param
   let tokenPositions: Param
   let timeMLP0: LinearLayer
@@ -72,6 +84,7 @@ public struct Generator {
     // particular (scattered colour patches). Stored in the file like DiT's buffer.
     let grid = config.imageSize / config.patch
     positions = store.declare("pos_embed", Shape(config.imageTokens, C), init: .sinCos2D(grid: grid), trainable: false)
+    contentPositions = config.hasContent ? store.declare("content_embed", Shape(config.imageTokens, C), init: .normal(std: 0.02)) : nil
     tokenTable = store.declare("y_embedder.embedding_table.weight", Shape(config.vocabularySize, C), init: .normal(std: 0.02))
     tokenPositions = store.declare("y_embedder.pos_embed", Shape(config.promptTokens, C), init: .normal(std: 0.02))
     promptPool = LinearLayer(store, "y_embedder.pool", in: C, out: C)
@@ -87,13 +100,21 @@ public struct Generator {
   /// The predicted velocity v = ε − x₀ at time t.
   ///
   /// x (B, 3, H, W) in the flow's units, t (B) in [0, 1] (1 = pure noise), tokens (B, L)
-  /// ids as floats, mask (B, L) 1 for real tokens.
-  public func velocity(_ g: Graph, x: Tensor, t: Tensor, tokens: Tensor, mask: Tensor) -> Tensor {
+  /// ids as floats, mask (B, L) 1 for real tokens; content (B, 3, H, W) in [-1, 1] for the
+  /// editor, nil for the generator.
+  public func velocity(_ g: Graph, x: Tensor, t: Tensor, tokens: Tensor, mask: Tensor, content: Tensor? = nil) -> Tensor {
     let B = x.shape[0], C = config.width, N = config.imageTokens, L = config.promptTokens
     precondition(tokens.count == B * L && mask.count == B * L, "velocity: tokens \(tokens.shape) for B=\(B), L=\(L)")
+    precondition((content != nil) == config.hasContent && (content?.count ?? x.count) == x.count,
+                 "velocity: the editor needs a content image the size of x, the generator none")
 
     let patches = g.patchify(x, channels: config.channels, patch: config.patch)  // (B, N, 48)
-    let image = g.add(patchEmbed(g, patches), store[positions])  // (B, N, C)
+    var image = g.add(patchEmbed(g, patches), store[positions])  // (B, N, C)
+    if let content, let contentPositions {
+      let cp = g.patchify(content, channels: config.channels, patch: config.patch)  // (B, N, 48)
+      let contentEmbedded = g.add(g.add(patchEmbed(g, cp), store[positions]), store[contentPositions])  // (B, N, C)
+      image = g.concatTokens(image, contentEmbedded)  // (B, 2N, C)
+    }
     let prompt = g.add(g.embedding(tokens, table: store[tokenTable]), store[tokenPositions])  // (B, L, C)
 
     let timeFeatures = g.timestepEmbedding(t, dim: config.frequencyDim)  // (B, 256)
@@ -101,7 +122,7 @@ public struct Generator {
     let pooled = promptPool(g, g.meanPool(prompt, mask: mask))  // (B, C)
     let c = g.silu(g.add(timeEmbedding, pooled))  // (B, C), shared by every block
 
-    var h = g.concatTokens(image, prompt)  // (B, N + L, C)
+    var h = g.concatTokens(image, prompt)  // (B, V + L, C), V = N or 2N
     let keyMask = sequenceMask(g, promptMask: mask, batch: B)
     for block in blocks { h = block(g, h, conditioning: c, keyMask: keyMask) }
 
@@ -113,9 +134,10 @@ public struct Generator {
     return g.unpatchify(out, channels: config.channels, patch: config.patch, height: config.imageSize, width: config.imageSize)
   }
 
-  /// The attention key mask over [image | prompt] tokens: image tokens always count.
+  /// The attention key mask over [image (| content) | prompt] tokens: image and content
+  /// tokens always count.
   func sequenceMask(_ g: Graph, promptMask: Tensor, batch B: Int) -> Tensor {
-    let N = config.imageTokens, L = config.promptTokens
+    let N = config.visibleTokens, L = config.promptTokens
     let m = g.output(Shape(B, N + L), grad: false)
     for b in 0..<B {
       (m.data + b * (N + L)).initialize(repeating: 1, count: N)

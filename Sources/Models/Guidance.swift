@@ -13,8 +13,10 @@ extension Generator {
   ///
   /// Both branches run as one batch of 2B: [conditional | null prompt]. With `guidance` 1 this
   /// is `velocity` itself. Differentiable in the weights like `velocity`.
-  public func guidedVelocity(_ g: Graph, x: Tensor, t: Tensor, tokens: Tensor, mask: Tensor, guidance: Float) -> Tensor {
-    if guidance == 1 { return velocity(g, x: x, t: t, tokens: tokens, mask: mask) }
+  /// The editor's content image (B, 3, H, W), if any, goes to both branches.
+  public func guidedVelocity(_ g: Graph, x: Tensor, t: Tensor, tokens: Tensor, mask: Tensor, content: Tensor? = nil,
+                             guidance: Float) -> Tensor {
+    if guidance == 1 { return velocity(g, x: x, t: t, tokens: tokens, mask: mask, content: content) }
     let B = x.shape[0], D = x.count / B, L = config.promptTokens
     precondition(x.shape.rank == 4, "guidedVelocity: x \(x.shape) is not (B, C, H, W)")
     let nullPrompt = g.filled(Shape(1, B * L), 0)
@@ -23,7 +25,10 @@ extension Generator {
     let t2 = g.concatColumns(t.reshaped(1, B), t.reshaped(1, B), rows: 1).reshaped(2 * B)
     let tokens2 = g.concatColumns(tokens.reshaped(1, B * L), nullPrompt, rows: 1).reshaped(2 * B, L)
     let mask2 = g.concatColumns(mask.reshaped(1, B * L), nullPrompt, rows: 1).reshaped(2 * B, L)
-    let v2 = velocity(g, x: x2, t: t2, tokens: tokens2, mask: mask2)  // (2B, 3, H, W)
+    let content2 = content.map {
+      g.concatColumns($0.reshaped(1, B * D), $0.reshaped(1, B * D), rows: 1).reshaped(2 * B, x.shape[1], x.shape[2], x.shape[3])
+    }
+    let v2 = velocity(g, x: x2, t: t2, tokens: tokens2, mask: mask2, content: content2)  // (2B, 3, H, W)
     let conditional = g.sliceColumns(v2, rows: 1, start: 0, count: B * D)  // (1, B·D)
     let unconditional = g.sliceColumns(v2, rows: 1, start: B * D, count: B * D)
     return g.add(g.scale(conditional, guidance), g.scale(unconditional, 1 - guidance)).reshaped(x.shape)

@@ -25,9 +25,18 @@ struct EvalCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Compare with this generator (\"base\": the shipped one; or weights, a run or a checkpoint) on the same prompts and noise: paired differences with 95 % bootstrap intervals over prompts.",
                              valueName: "generator"))
   var against: String?
+  @Flag(help: "Evaluate editors on style transfer instead (Style-GRPO's table); --prompts counts content images.") var style = false
+  @Option(name: .customLong("editor"), help: ArgumentHelp("With --style: an editor as label=path (\"base\": the shipped editor; or weights, a run or a checkpoint); repeatable.",
+                                                       valueName: "label=path"))
+  var editors: [String] = []
+  @Option(help: "With --style: also draw content, instruction and outputs into this PNG.") var sheet: String?
 
   func validate() throws {
     guard trainedRun == nil || generator == nil else { throw ValidationError("give the run or --generator, not both") }
+    guard style || (editors.isEmpty && sheet == nil) else { throw ValidationError("--editor and --sheet go with --style") }
+    guard !style || (trainedRun == nil && generator == nil && against == nil) else {
+      throw ValidationError("with --style, name the editors with --editor label=path")
+    }
     guard prompts >= 2 else { throw ValidationError("--prompts must be at least 2, got \(prompts)") }
     guard samples >= 1 else { throw ValidationError("--samples must be at least 1, got \(samples)") }
     guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
@@ -35,6 +44,7 @@ struct EvalCommand: ParsableCommand {
   }
 
   func run() throws {
+    if style { return try runStyle() }
     BLAS.setThreads(1)
     let start = Date()
     let (gen, judgeModel, vit) = try loadModels()

@@ -10,6 +10,7 @@ struct PretrainCommand: ParsableCommand {
 
   enum Model: String, ExpressibleByArgument, CaseIterable {
     case generator
+    case editor
     case backbone
     case preference
     case judge
@@ -32,6 +33,12 @@ struct PretrainCommand: ParsableCommand {
         let r = try pretrainGenerator(cfg, log: log)
         print(String(format: "generator: %d steps, final loss %.4f, %.1f images/s on %d thread(s), %@",
                      r.steps, r.finalLoss, r.imagesPerSecond, r.threads, ProgressLine.duration(r.seconds)))
+      case .editor:
+        let cfg = try ConfigLoader.load(EditorPretrainConfig.self, path: config, overrides: overrides)
+        let r = try pretrainEditor(cfg, log: log)
+        print(r.table())
+        print(String(format: "editor: %d steps, final loss %.4f, %.1f images/s on %d thread(s), %@",
+                     r.steps, r.finalLoss, r.imagesPerSecond, BLAS.threads, ProgressLine.duration(r.seconds)))
       case .backbone:
         let cfg = try ConfigLoader.load(BackbonePretrainConfig.self, path: config, overrides: overrides)
         let r = try pretrainBackbone(cfg, log: log)

@@ -25,6 +25,12 @@ final class BackbonePretrainingTests: XCTestCase {
     XCTAssertNoThrow(try ConfigLoader.load(PreferencePretrainConfig.self, path: configPath("tiny-pretrain-preference.yaml")))
     let style = try ConfigLoader.load(StyleScorePretrainConfig.self, path: configPath("pretrain-stylescore.yaml"))
     XCTAssertEqual(style, StyleScorePretrainConfig.defaults)
+    let editor = try ConfigLoader.load(EditorPretrainConfig.self, path: configPath("pretrain-editor.yaml"))
+    XCTAssertEqual(editor, EditorPretrainConfig.defaults)
+    // The Style-GRPO run config loads and validates as a style run.
+    let run = try ConfigLoader.load(TrainConfig.self, path: configPath("style-grpo.yaml"))
+    XCTAssertEqual(run.algorithm, .styleGRPO)
+    XCTAssertEqual(Set(run.rewards.map(\.name)), ["stylescore", "style", "quality"])
   }
 
   /// Same seed, same weights, bit for bit, although batches render on a second thread.

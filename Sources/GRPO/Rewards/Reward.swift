@@ -7,12 +7,17 @@ public struct RewardBatch {
   public let imageSize: Int
   public let prompts: [Prompt]
   public let groupSize: Int
+  /// Style-GRPO: the content image each prompt's group edits, (P, 3, S, S) in [−1, 1]; nil
+  /// for text-to-image runs.
+  public let contents: [Float]?
 
-  public init(images: [Float], imageSize: Int, prompts: [Prompt], groupSize: Int) {
+  public init(images: [Float], imageSize: Int, prompts: [Prompt], groupSize: Int, contents: [Float]? = nil) {
+    precondition(contents.map { $0.count == prompts.count * 3 * imageSize * imageSize } ?? true, "RewardBatch: one content image per prompt")
     self.images = images
     self.imageSize = imageSize
     self.prompts = prompts
     self.groupSize = groupSize
+    self.contents = contents
   }
 
   /// B.

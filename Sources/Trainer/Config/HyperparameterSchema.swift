@@ -45,6 +45,7 @@ public enum HyperparameterSchema {
     float("grpo.timestep_fraction", 0.05, 1, live: true, nudge: nil, "fraction of sampler steps trained", \.grpo.timestepFraction),
     int("grpo.optimizer_steps_per_iteration", 1, 16, live: true, "optimizer steps per sampled batch", \.grpo.optimizerStepsPerIteration),
     float("grpo.grad_clip", 0.01, 100, live: true, "global gradient-norm clip", \.grpo.gradClip),
+    float("style.temporal_alpha", 0.01, 10, live: true, nudge: nil, "Style-GRPO: policy weight α^(k/K) of step k (1: off)", \.style.temporalAlpha),
     int("discriminator.steps_per_trigger", 1, 200, live: true, "D steps each time the adaptive rule fires", \.discriminator.stepsPerTrigger),
     int("eval.every", 0, 100_000, live: true, "iterations between evaluations (0: start and end only)", \.eval.every),
     int("checkpoint.every", 1, 100_000, live: true, "iterations between checkpoints", \.checkpoint.every),

@@ -85,6 +85,22 @@ public struct EvalSettings: Codable, Sendable, Equatable {
   public init() {}
 }
 
+/// `style.*`: Style-GRPO's two stages (ALGORITHMS.md §5) as phases of one run.
+public struct StyleSettings: Codable, Sendable, Equatable {
+  /// Iterations of SFT (flow matching on perfect pairs, LoRA) before GRPO; 0: GRPO only.
+  public var sftIterations = 100
+  /// Perfect pairs per SFT iteration.
+  public var sftBatch = 32
+  /// AdamW rate of the LoRA adapters during SFT (GRPO then uses grpo.lr).
+  public var sftLr: Float = 1e-3
+  /// Temporal weighting α of the policy term: step k of K weighs α^(k/K), rescaled to mean 1
+  /// (k = 0 the noisiest step, where the global look is decided); 1 turns it off.
+  public var temporalAlpha: Float = 0.5
+  /// Distinct (content, style) tasks, drawn once by seed and cycled through.
+  public var pool = 96
+  public init() {}
+}
+
 /// `checkpoint.*`.
 public struct CheckpointSettings: Codable, Sendable, Equatable {
   public var every = 25
@@ -99,6 +115,9 @@ public struct WeightPaths: Codable, Sendable, Equatable {
   public var judgeB = ""
   public var preference = ""
   public var quality = ""
+  /// Style-GRPO's editor and reward.
+  public var editor = ""
+  public var stylescore = ""
   public init() {}
 }
 
@@ -128,12 +147,15 @@ public struct TrainConfig: ValidatedConfig, Equatable {
   public var checkpoint = CheckpointSettings()
   public var weights = WeightPaths()
   public var prompts = PromptPoolSettings()
+  public var style = StyleSettings()
 
   public init() {}
   public static var defaults: TrainConfig { TrainConfig() }
 
   /// Reward names a run may use.
-  public static let rewardNames = ["discriminator", "alignment", "winrate", "quality", "brightness"]
+  public static let rewardNames = ["discriminator", "alignment", "winrate", "quality", "brightness", "stylescore", "style"]
+  /// Rewards that read a content image: Style-GRPO's alone.
+  public static let editRewardNames: Set<String> = ["stylescore"]
 
   public func validate() throws {
     try require(iterations >= 1, "iterations", "must be at least 1, got \(iterations)")
@@ -160,5 +182,18 @@ public struct TrainConfig: ValidatedConfig, Equatable {
     try require(discriminator.ratio >= 2, "discriminator.ratio", "must be at least 2")
     try require(eval.prompts >= 1 && eval.samplesPerPrompt >= 1, "eval.prompts", "must be at least 1")
     try require(prompts.pool >= grpo.promptsPerIteration, "prompts.pool", "must hold at least grpo.prompts_per_iteration prompts")
+    try require(style.sftIterations >= 0, "style.sft_iterations", "must be ≥ 0, got \(style.sftIterations)")
+    try require(style.sftBatch >= 1, "style.sft_batch", "must be at least 1, got \(style.sftBatch)")
+    try require(style.sftLr > 0 && style.sftLr < 1, "style.sft_lr", "must be in (0, 1), got \(style.sftLr)")
+    try require(style.temporalAlpha > 0 && style.temporalAlpha <= 10, "style.temporal_alpha", "must be in (0, 10], got \(style.temporalAlpha)")
+    try require(style.pool >= grpo.promptsPerIteration, "style.pool", "must hold at least grpo.prompts_per_iteration tasks")
+    let editing = algorithm == .styleGRPO
+    for r in rewards where TrainConfig.editRewardNames.contains(r.name) && !editing {
+      try require(false, "rewards", "'\(r.name)' scores edits: it needs algorithm: style-grpo")
+    }
+    if editing {
+      try require(!rewards.contains { $0.name == "discriminator" || $0.name == "winrate" }, "rewards",
+                  "style-grpo takes stylescore, style, quality, alignment or brightness")
+    }
   }
 }

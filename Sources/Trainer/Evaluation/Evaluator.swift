@@ -17,6 +17,8 @@ public final class Evaluator {
   let judge: AttributeJudge?
   let features: BackboneFeatures?
   let referenceFeatures: [Float]?
+  /// Style-GRPO's evaluation, which replaces the text-to-image one for an editor.
+  public var style: StyleEvaluation?
   let graph = Graph()
 
   public init(settings: EvalSettings, sampleSteps: Int, guidance: Float = 1, imageSize: Int, judge: AttributeJudge?,
@@ -37,6 +39,7 @@ public final class Evaluator {
 
   /// Generates the evaluation images (prompt-major, `samplesPerPrompt` each) and scores them.
   public func evaluate(_ generator: Generator) -> [String: Double] {
+    if let style, generator.config.hasContent { return style.evaluate(generator) }
     let (images, expanded) = samples(generator)
     return score(images: images, prompts: expanded)
   }

@@ -4,15 +4,18 @@ import Imaging
 import Models
 import World
 
-/// Images from the generator for a list of prompts, by the deterministic ODE sampler.
+/// Images from the generator (or the editor) for a list of prompts, by the deterministic ODE sampler.
 public enum Generate {
   /// One image per prompt; sample i's noise comes from stream i of `seed`, so a prompt's
   /// image does not depend on what else is in the batch. Batches of `batchSize` at a time;
   /// `guidance` above 1 samples with classifier-free guidance (two forwards per step).
-  public static func images(_ generator: Generator, prompts: [Prompt], seed: UInt64, steps: Int = 10, shift: Float = 1,
-                            guidance: Float = 1, batchSize: Int = 32, graph: Graph = Graph()) -> [RGBImage] {
+  /// The editor also takes one content image per prompt (its instruction).
+  public static func images(_ generator: Generator, prompts: [Prompt], contents: [RGBImage]? = nil, seed: UInt64, steps: Int = 10,
+                            shift: Float = 1, guidance: Float = 1, batchSize: Int = 32, graph: Graph = Graph()) -> [RGBImage] {
     let cfg = generator.config, S = cfg.imageSize, D = cfg.channels * S * S, L = cfg.promptTokens
     precondition(L == Tokenizer.maxTokens, "Generate: generator reads \(L) prompt tokens, the world writes \(Tokenizer.maxTokens)")
+    precondition(cfg.hasContent == (contents != nil) && (contents?.count ?? prompts.count) == prompts.count,
+                 "Generate: the editor needs one content image per prompt, the generator none")
     let schedule = SigmaSchedule(steps: steps, shift: shift)
     var out: [RGBImage] = []
     out.reserveCapacity(prompts.count)
@@ -22,6 +25,7 @@ public enum Generate {
       let B = chunk.count
       var noise = [Float](repeating: 0, count: B * D)
       var tokens = [Float](repeating: 0, count: B * L), mask = [Float](repeating: 0, count: B * L)
+      let content = contents.map { c in chunk.indices.flatMap { c[start + $0].planarSigned() } }  // (B, 3, S, S)
       for (b, p) in chunk.enumerated() {
         var r = base.stream(UInt64(start + b))
         noise.withUnsafeMutableBufferPointer { buf in
@@ -33,7 +37,7 @@ public enum Generate {
       }
       let x0 = ODESampler.sample(noise: noise, shape: Shape(B, cfg.channels, S, S), schedule: schedule, graph: graph) { g, x, t in
         generator.guidedVelocity(g, x: x, t: t, tokens: g.constant(tokens, Shape(B, L)), mask: g.constant(mask, Shape(B, L)),
-                                 guidance: guidance)
+                                 content: content.map { g.constant($0, Shape(B, cfg.channels, S, S)) }, guidance: guidance)
       }
       x0.withUnsafeBufferPointer { buf in
         for b in 0..<B {

@@ -23,6 +23,11 @@ public final class GRPOLoop {
   let adversarial: AdversarialReward?
   let references: ReferenceImages
   let trainingPrompts: [Prompt]
+  /// Style-GRPO's tasks (content image, instruction, perfect output), one per training prompt;
+  /// nil for the text-to-image methods.
+  let styleTasks: [EditPair]?
+  /// Their content images, planar (S·S·3 floats each).
+  let styleContents: [[Float]]
   var emit: (EventPayload) -> Void
   /// Called at each phase boundary; may block (pause) or throw StopRequested.
   var boundary: (Phase, GRPOLoop) throws -> Void = { _, _ in }
@@ -64,13 +69,34 @@ public final class GRPOLoop {
         list.append(QualityReward(regressor: q))
       case "brightness":
         list.append(BrightnessReward())
+      case "stylescore":
+        guard let features = models.backbone, let model = models.styleScore else { throw ConfigError("rewards: stylescore needs StyleScore") }
+        list.append(StyleScoreReward(backbone: features.backbone, model: model))
+      case "style":
+        guard let judge = models.judgeA else { throw ConfigError("rewards: style needs judge-a") }
+        list.append(try StyleAlignmentReward(judge: judge))
       default:
         throw ConfigError("rewards: unknown reward '\(r.name)'")
       }
     }
     rewards = list
     adversarial = adv
-    trainingPrompts = PromptSampler(seed: config.seed).training(count: config.prompts.pool)
+    if config.algorithm == .styleGRPO {
+      guard g.config.hasContent else { throw ConfigError("style-grpo: weights.editor must hold an editor (content tokens)") }
+      // Each training content image meets the styles in turn, so every style is trained.
+      let contents = PromptSampler(seed: config.seed).training(count: config.style.pool)
+      let tasks = contents.enumerated().map { n, p in
+        EditPairs.styled(prompt: p, style: Style.allCases[n % Style.allCases.count], size: g.config.imageSize,
+                         seed: config.seed &+ UInt64(n) &* 0x9E37)
+      }
+      styleTasks = tasks
+      styleContents = tasks.map { $0.content.planarSigned() }
+      trainingPrompts = tasks.map(\.instruction)
+    } else {
+      styleTasks = nil
+      styleContents = []
+      trainingPrompts = PromptSampler(seed: config.seed).training(count: config.prompts.pool)
+    }
   }
 
   /// Applies a validated live edit to the running config (called at a phase boundary).
@@ -104,17 +130,24 @@ public final class GRPOLoop {
     }
     let base = RNG(seed: c.seed).stream(UInt64(i))
 
+    // 0. Style-GRPO's first stage: SFT iterations, then the stage change, recorded once.
+    if let tasks = styleTasks, i < c.style.sftIterations { return try sftIteration(i, tasks: tasks, rng: base.stream(3)) }
+    let stageChange: String? = styleTasks != nil && c.style.sftIterations > 0 && i == c.style.sftIterations ? "grpo" : nil
+    optimizer.config.lr = c.grpo.lr
+
     // 1. Sample: G trajectories for each of P prompts, with per-step log-probs.
     try boundary(.sampling, self)
-    emit(.phase(PhaseChange(iteration: i, phase: .sampling)))
-    let prompts = (0..<P).map { trainingPrompts[(i * P + $0) % trainingPrompts.count] }
-    let traj = sample(prompts: prompts, rng: base.stream(1))
+    emit(.phase(PhaseChange(iteration: i, phase: .sampling, stage: stageChange)))
+    let taskIndices = (0..<P).map { (i * P + $0) % trainingPrompts.count }
+    let prompts = taskIndices.map { trainingPrompts[$0] }
+    let contents: [Float]? = styleTasks == nil ? nil : taskIndices.flatMap { styleContents[$0] }  // (P, 3, S, S)
+    let traj = sample(prompts: prompts, contents: contents, rng: base.stream(1))
     lap("sampling")
 
     // 2. Score every image with every reward, then mix.
     try boundary(.scoring, self)
     emit(.phase(PhaseChange(iteration: i, phase: .scoring)))
-    let batch = RewardBatch(images: traj.final, imageSize: S, prompts: prompts, groupSize: G)
+    let batch = RewardBatch(images: traj.final, imageSize: S, prompts: prompts, groupSize: G, contents: contents)
     var scores: [String: [Float]] = [:]
     for r in rewards { scores[r.name] = r.score(batch) }
     let mixed = mixRewards(scores, weights: c.rewards, groupSize: G)
@@ -134,7 +167,10 @@ public final class GRPOLoop {
 
     // 4. Adv-GRPO: score the references too; train D when the schedule says so.
     var skipUpdate = false
-    var referenceThumbs: [RGBImage] = references.images(for: prompts[0])
+    // Beside the samples the dashboard shows what they answer: the references, or for an
+    // edit the content image and the perfect output.
+    var referenceThumbs: [RGBImage] = styleTasks.map { [$0[taskIndices[0]].content, $0[taskIndices[0]].target] }
+      ?? references.images(for: prompts[0])
     if let adversarial {
       try boundary(.discriminator, self)
       let refImages = prompts.flatMap { references.images(for: $0) }
@@ -164,7 +200,7 @@ public final class GRPOLoop {
     if !skipUpdate {
       try boundary(.update, self)
       emit(.phase(PhaseChange(iteration: i, phase: .update)))
-      try update(traj: traj, prompts: prompts, advantages: adv, rng: base.stream(2), iteration: i)
+      try update(traj: traj, prompts: prompts, contents: contents, advantages: adv, rng: base.stream(2), iteration: i)
       lap("update")
     }
 
@@ -188,8 +224,9 @@ public final class GRPOLoop {
 
   // MARK: Sampling
 
-  /// SDE trajectories for P prompts × G samples; sample b's noise is stream b of `rng`.
-  func sample(prompts: [Prompt], rng: RNG) -> SDETrajectories {
+  /// SDE trajectories for P prompts × G samples; sample b's noise is stream b of `rng`. The
+  /// editor also reads each prompt's content image (P, 3, S, S).
+  func sample(prompts: [Prompt], contents: [Float]?, rng: RNG) -> SDETrajectories {
     let c = config, G = c.grpo.groupSize, gen = models.generator
     let S = gen.config.imageSize, L = gen.config.promptTokens, B = prompts.count * G
     var tokens = [Float](), mask = [Float]()
@@ -202,10 +239,12 @@ public final class GRPOLoop {
     }
     let schedule = SigmaSchedule(steps: c.sample.steps, shift: c.sample.shift)
     let streams = (0..<B).map { rng.stream(UInt64($0)) }
+    let D = 3 * S * S
+    let content: [Float]? = contents.map { c in (0..<B).flatMap { c[((($0 / G) * D))..<((($0 / G) + 1) * D)] } }  // (B, 3, S, S)
     return SDESampler.sample(shape: Shape(B, 3, S, S), schedule: schedule, noiseLevel: c.sample.noiseLevel, reduce: c.logprob.reduce,
                              noiseStreams: streams, graph: graph) { g, x, t in
       gen.guidedVelocity(g, x: x, t: t, tokens: g.constant(tokens, Shape(B, L)), mask: g.constant(mask, Shape(B, L)),
-                         guidance: c.sample.guidance)
+                         content: content.map { g.constant($0, Shape(B, 3, S, S)) }, guidance: c.sample.guidance)
     }
   }
 
@@ -214,7 +253,8 @@ public final class GRPOLoop {
   /// Splits the trained samples into `optimizer_steps_per_iteration` parts (the later ones
   /// slightly off-policy, as upstream); each part's rows (sample × trained step) go through
   /// in micro-batches whose gradients accumulate into one optimizer step.
-  func update(traj: SDETrajectories, prompts: [Prompt], advantages adv: GroupAdvantages, rng: RNG, iteration i: Int) throws {
+  func update(traj: SDETrajectories, prompts: [Prompt], contents: [Float]?, advantages adv: GroupAdvantages, rng: RNG,
+              iteration i: Int) throws {
     let c = config, gen = models.generator, G = c.grpo.groupSize
     let S = gen.config.imageSize, D = 3 * S * S, L = gen.config.promptTokens, N = c.sample.steps
     let schedule = SigmaSchedule(steps: N, shift: c.sample.shift)
@@ -226,6 +266,10 @@ public final class GRPOLoop {
     let stepsOf = trainedSteps(samples: traj.batch, steps: N, fraction: c.grpo.timestepFraction, mode: c.grpo.timestepSampling, rng: rng.stream(1))
     let parts = min(c.grpo.optimizerStepsPerIteration, order.count)
     let promptInputs = prompts.map(Tokenizer.modelInputs)
+    // Style-GRPO's temporal weighting of the policy term: the j-th trained step of a sample
+    // weighs α^(j/K) (rescaled to mean 1); other methods weigh every step 1.
+    let alpha = styleTasks == nil ? 1 : c.style.temporalAlpha
+    let temporal = temporalWeights(count: stepsOf.first?.count ?? 0, alpha: alpha)
     let lossConfig = PolicyLossConfig(clipRange: c.grpo.clipRange, klBeta: c.kl.beta, klForm: c.kl.form, reduce: c.logprob.reduce)
     for part in 0..<parts {
       rowBuffer.removeAll(keepingCapacity: true)
@@ -238,14 +282,16 @@ public final class GRPOLoop {
       for start in stride(from: 0, to: rowBuffer.count, by: c.grpo.microBatch) {
         let end = min(start + c.grpo.microBatch, rowBuffer.count), R = end - start
         micro.fill(rows: rowBuffer[start..<end], trajectories: traj, steps: steps, advantages: adv.values,
-                   prompts: promptInputs, groupSize: G, dims: D)
+                   prompts: promptInputs, contents: contents, groupSize: G, dims: D) { b, k in
+          alpha == 1 ? 1 : temporal[stepsOf[b].firstIndex(of: k) ?? 0]
+        }
         let g = graph
         // The policy is the guided sampler: the log-prob is of the same combined velocity the
         // samples were drawn with (Flow-GRPO trains with its CFG 4.5 too), and so is the reference.
         func microVelocity() -> Tensor {
           gen.guidedVelocity(g, x: g.constant(micro.rows.states, Shape(R, 3, S, S)), t: g.constant(micro.times, Shape(R)),
                              tokens: g.constant(micro.tokens, Shape(R, L)), mask: g.constant(micro.mask, Shape(R, L)),
-                             guidance: c.sample.guidance)
+                             content: contents == nil ? nil : g.constant(micro.content, Shape(R, 3, S, S)), guidance: c.sample.guidance)
         }
         // The reference (LoRA off) velocity, without a tape, only when the KL term is on.
         var hasReference = false

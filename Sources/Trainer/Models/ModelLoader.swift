@@ -60,6 +60,20 @@ public enum ModelLoader {
     return g
   }
 
+  /// The editor in `path` (or the shipped one): the generator's architecture with content
+  /// tokens, optionally with fresh LoRA adapters.
+  public static func editor(path: String?, lora: LoRAConfig? = nil, seed: UInt64 = 0) throws -> Generator {
+    let p = try resolve("editor", path: path)
+    var (file, cfg) = try open(p, expecting: "editor", config: GeneratorConfig.self)
+    guard cfg.hasContent else { throw ConfigError("\(p): the editor's config has no content tokens") }
+    if let lora { cfg.lora = lora }
+    let store = ParameterStore()
+    let e = Generator(cfg, store: store)
+    store.allocate(seed: seed)
+    try store.load(file, path: p, allowMissing: lora != nil)
+    return e
+  }
+
   /// The frozen self-supervised ViT backbone in `path` (or the shipped one).
   public static func backbone(path: String?) throws -> ViT {
     try load(try resolve("backbone", path: path), expecting: "backbone", config: ViTConfig.self, frozen: true) { ViT($0, store: $1) }

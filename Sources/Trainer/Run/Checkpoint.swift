@@ -98,8 +98,10 @@ public enum Checkpoint {
     guard file.metadata["format"] == Checkpoint.format else { throw ConfigError("\(path): not a grpotop training checkpoint") }
     let runDirectory = ((path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
     let config = try ConfigLoader.load(TrainConfig.self, path: "\(runDirectory)/config.yaml")
-    let generator = try ModelLoader.generator(path: config.weights.generator.isEmpty ? nil : config.weights.generator,
-                                              lora: config.lora, seed: config.seed)
+    // A Style-GRPO run trains the editor: its adapters go on the editor's base weights.
+    let generator = config.algorithm == .styleGRPO
+      ? try ModelLoader.editor(path: config.weights.editor.isEmpty ? nil : config.weights.editor, lora: config.lora, seed: config.seed)
+      : try ModelLoader.generator(path: config.weights.generator.isEmpty ? nil : config.weights.generator, lora: config.lora, seed: config.seed)
     let store = generator.store
     let adapters = file.tensors.filter { $0.name.contains(".lora_") && !$0.name.hasPrefix("optimizer.") }
     let expected = store.entries.filter { $0.name.contains(".lora_") }.count
@@ -111,8 +113,8 @@ public enum Checkpoint {
     return generator
   }
 
-  /// A generator for `eval` and `sample`: the shipped one (nil), a pretrained generator file,
-  /// or a GRPO run (a run directory or one of its checkpoints). A file is read once.
+  /// A generator for `eval` and `sample`: the shipped one (nil), a pretrained generator (or
+  /// editor) file, or a GRPO run (a run directory or one of its checkpoints). A file is read once.
   public static func anyGenerator(path: String?) throws -> Generator {
     guard let path else { return try ModelLoader.generator(path: nil) }
     var isDirectory: ObjCBool = false
@@ -120,8 +122,7 @@ public enum Checkpoint {
       return try generator(run: path)
     }
     let file = try SafeTensorsFile.read(path: path)
-    return file.metadata["format"] == Checkpoint.format
-      ? try generator(checkpoint: file, path: path)
-      : try ModelLoader.generator(file: file, path: path)
+    if file.metadata["format"] == Checkpoint.format { return try generator(checkpoint: file, path: path) }
+    return file.metadata["model"] == "editor" ? try ModelLoader.editor(path: path) : try ModelLoader.generator(file: file, path: path)
   }
 }

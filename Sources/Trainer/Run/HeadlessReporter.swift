@@ -38,7 +38,9 @@ public struct HeadlessReporter {
           parts.append(String(format: "%@ %.3f", name, v))
         }
       }
-      if m.values["skipped_update"] == 1 {
+      if let sft = m.values["sft_loss"] {
+        parts.append(String(format: "SFT loss %.4f", sft))
+      } else if m.values["skipped_update"] == 1 {
         parts.append("D update")
       } else {
         parts.append(String(format: "kl %.2e clipfrac %.2f", lastStep["kl"] ?? 0, lastStep["clipfrac"] ?? 0))
@@ -52,7 +54,8 @@ public struct HeadlessReporter {
     case .discriminatorUpdate(let d):
       return String(format: "  discriminator (%@): loss %.3f → %.3f, accuracy %.2f → %.2f", d.reason, d.lossBefore, d.lossAfter, d.accuracyBefore, d.accuracyAfter)
     case .evaluation(let m):
-      let keys = ["alignment", "alignment_mean", "alignment_prob", "frechet", "diversity"]
+      let keys = ["alignment", "alignment_mean", "alignment_prob", "frechet", "diversity",
+                  "style/structure_l1", "style/content_cosine", "style/judge_accuracy", "style/stylescore"]
       let text = keys.compactMap { k in m.values[k].map { String(format: "%@ %.4f", k, $0) } }.joined(separator: " · ")
       return "  eval @\(m.iteration): \(text)"
     case .hyperparameterChange(let c):

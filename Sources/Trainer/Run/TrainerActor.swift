@@ -42,6 +42,11 @@ public actor TrainerActor {
     if let resume { try Checkpoint.restore(loop, from: try Checkpoint.latest(in: "\(resume)/checkpoints")) }
     let evaluator = Evaluator(settings: config.eval, sampleSteps: config.sample.steps, guidance: config.sample.guidance, imageSize: models.generator.config.imageSize,
                               judge: models.judgeB, features: models.backbone)
+    if config.algorithm == .styleGRPO {
+      evaluator.style = StyleEvaluation(contents: config.eval.prompts, imageSize: models.generator.config.imageSize, seed: config.eval.seed,
+                                        steps: config.sample.steps, judge: models.judgeB, backbone: models.backbone?.backbone,
+                                        styleScore: models.styleScore)
+    }
     session = TrainingSession(loop: loop, directory: dir, evaluator: evaluator, mailbox: mailbox, firstSeq: firstSeq,
                               startPaused: startPaused) { continuation.yield($0) }
     loop.emit = { [unowned session] in session.emit($0) }
