@@ -33,43 +33,17 @@ final class StyleGRPORunTests: XCTestCase {
 
   /// A tiny editor (16 px, content tokens), backbone and StyleScore, the same every call.
   func tinyModels(_ c: TrainConfig) -> RunModels {
-    var gc = GeneratorConfig.tiny
-    gc.vocabularySize = 50
-    gc.promptTokens = 12
-    gc.contentTokens = true
-    gc.lora = c.lora
-    let gs = ParameterStore()
-    let editor = Generator(gc, store: gs)
-    gs.allocate(seed: 21)
-    var rng = RNG(seed: 22)
-    for e in gs.entries where e.name.contains("adaLN") || e.name.hasPrefix("final_layer") {
-      rng.fillNormal(gs.values + e.offset, count: e.shape.count, std: 0.05)
-    }
-    trainOnlyLoRA(gs)
-    let bs = ParameterStore()
-    let vit = ViT(ViTConfig(imageSize: 16, patch: 4, width: 16, depth: 1, heads: 2, mlpRatio: 2), store: bs)
-    bs.allocate(seed: 23)
-    bs.setTrainable(false) { _ in true }
     let ss = ParameterStore()
     let score = StyleScore(StyleScoreConfig(featureDim: 16, grid: 2, cellDim: 4, styles: 6, embedDim: 4, hidden: 8), store: ss)
     ss.allocate(seed: 24)
-    return RunModels(generator: editor, backbone: vit, styleScore: score)
+    return RunModels(generator: TinyRuns.generator(lora: c.lora, content: true, seed: 21), backbone: TinyRuns.backbone(seed: 23),
+                     styleScore: score)
   }
 
-  func tempDir() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("grpotop-style-\(UUID().uuidString)").path
-  }
+  func tempDir() -> String { TinyRuns.directory("style") }
 
   func run(_ c: TrainConfig, dir: String, resume: Bool) async throws -> ([Float], [RunEvent]) {
-    let models = tinyModels(c)
-    let t = try TrainerActor(config: c, runDirectory: dir, resume: resume ? dir : nil, models: models) { _ in }
-    let task = Task { await t.run() }
-    var events: [RunEvent] = []
-    for await e in t.events { events.append(e) }
-    let end = await task.value
-    XCTAssertEqual(end.status, "completed", end.message ?? "")
-    let s = models.generator.store
-    return (s.entries.filter(\.trainable).flatMap { Array(UnsafeBufferPointer(start: s.values + $0.offset, count: $0.shape.count)) }, events)
+    try await TinyRuns.run(c, models: tinyModels(c), dir: dir, resume: resume)
   }
 
   func stages(_ events: [RunEvent]) -> [(Int, String)] {
@@ -85,8 +59,7 @@ final class StyleGRPORunTests: XCTestCase {
     let (_, events) = try await run(tinyConfig(), dir: dir, resume: false)
     XCTAssertEqual(stages(events).map(\.0), [0, 2])
     XCTAssertEqual(stages(events).map(\.1), ["sft", "grpo"])
-    var metrics: [Int: [String: Double]] = [:]
-    for e in events { if case .iterationMetrics(let m) = e.payload { metrics[m.iteration] = m.values } }
+    let metrics = TinyRuns.iterationMetrics(events)
     XCTAssertNotNil(metrics[0]?["sft_loss"])
     XCTAssertNotNil(metrics[1]?["sft_loss"])
     XCTAssertNil(metrics[2]?["sft_loss"])

@@ -32,51 +32,16 @@ final class TrainingRunTests: XCTestCase {
 
   /// Tiny models, the same every call (seeded): generator 16 px width 32, backbone width 16.
   func tinyModels(_ c: TrainConfig) -> RunModels {
-    var gc = GeneratorConfig.tiny
-    gc.vocabularySize = 50
-    gc.promptTokens = 12
-    gc.lora = c.lora
-    let gs = ParameterStore()
-    let gen = Generator(gc, store: gs)
-    gs.allocate(seed: 11)
-    var rng = RNG(seed: 12)
-    for e in gs.entries where e.name.contains("adaLN") || e.name.hasPrefix("final_layer") {
-      rng.fillNormal(gs.values + e.offset, count: e.shape.count, std: 0.05)
-    }
-    trainOnlyLoRA(gs)
-    let bs = ParameterStore()
-    let vit = ViT(ViTConfig(imageSize: 16, patch: 4, width: 16, depth: 1, heads: 2, mlpRatio: 2), store: bs)
-    bs.allocate(seed: 13)
-    bs.setTrainable(false) { _ in true }
-    return RunModels(generator: gen, backbone: vit)
+    RunModels(generator: TinyRuns.generator(lora: c.lora, seed: 11), backbone: TinyRuns.backbone(seed: 13))
   }
 
-  func tempDir() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("grpotop-run-\(UUID().uuidString)").path
-  }
+  func tempDir() -> String { TinyRuns.directory("run") }
 
-  /// Runs to the end; returns the LoRA weights and the per-iteration metrics.
   func run(_ c: TrainConfig, dir: String, resume: Bool) async throws -> ([Float], [RunEvent]) {
-    let models = tinyModels(c)
-    let t = try TrainerActor(config: c, runDirectory: dir, resume: resume ? dir : nil, models: models) { _ in }
-    let task = Task { await t.run() }
-    var events: [RunEvent] = []
-    for await e in t.events { events.append(e) }
-    let end = await task.value
-    XCTAssertEqual(end.status, "completed", end.message ?? "")
-    let lora = models.generator.store.entries.filter(\.trainable).flatMap { e in
-      Array(UnsafeBufferPointer(start: models.generator.store.values + e.offset, count: e.shape.count))
-    }
-    return (lora, events)
+    try await TinyRuns.run(c, models: tinyModels(c), dir: dir, resume: resume)
   }
 
-  func iterationMetrics(_ events: [RunEvent]) -> [Int: [String: Double]] {
-    var out: [Int: [String: Double]] = [:]
-    for e in events {
-      if case .iterationMetrics(let m) = e.payload { out[m.iteration] = m.values.filter { !$0.key.hasPrefix("ms_") } }
-    }
-    return out
-  }
+  func iterationMetrics(_ events: [RunEvent]) -> [Int: [String: Double]] { TinyRuns.iterationMetrics(events) }
 
   func testTwoPlusTwoWithResumeEqualsFourStraight() async throws {
     let straightDir = tempDir(), splitDir = tempDir()

@@ -51,7 +51,14 @@ public enum ModelLoader {
 
   /// The generator in `file`, already read from `path` (see `generator(path:lora:seed:)`).
   public static func generator(file: SafeTensorsFile, path: String, lora: LoRAConfig? = nil, seed: UInt64 = 0) throws -> Generator {
-    var (file, cfg) = try open(file, path: path, expecting: "generator", config: GeneratorConfig.self)
+    try velocityModel(file, path: path, expecting: "generator", lora: lora, seed: seed)
+  }
+
+  /// A generator-architecture model (`generator` or `editor`) from `file`, with fresh LoRA
+  /// adapters when `lora` is given (the only tensors the file may lack).
+  static func velocityModel(_ file: SafeTensorsFile, path: String, expecting model: String, lora: LoRAConfig?, seed: UInt64) throws -> Generator {
+    var (file, cfg) = try open(file, path: path, expecting: model, config: GeneratorConfig.self)
+    guard cfg.hasContent == (model == "editor") else { throw ConfigError("\(path): a '\(model)' file whose config says otherwise") }
     if let lora { cfg.lora = lora }
     let store = ParameterStore()
     let g = Generator(cfg, store: store)
@@ -64,14 +71,7 @@ public enum ModelLoader {
   /// tokens, optionally with fresh LoRA adapters.
   public static func editor(path: String?, lora: LoRAConfig? = nil, seed: UInt64 = 0) throws -> Generator {
     let p = try resolve("editor", path: path)
-    var (file, cfg) = try open(p, expecting: "editor", config: GeneratorConfig.self)
-    guard cfg.hasContent else { throw ConfigError("\(p): the editor's config has no content tokens") }
-    if let lora { cfg.lora = lora }
-    let store = ParameterStore()
-    let e = Generator(cfg, store: store)
-    store.allocate(seed: seed)
-    try store.load(file, path: p, allowMissing: lora != nil)
-    return e
+    return try velocityModel(try SafeTensorsFile.read(path: p), path: p, expecting: "editor", lora: lora, seed: seed)
   }
 
   /// The frozen self-supervised ViT backbone in `path` (or the shipped one).

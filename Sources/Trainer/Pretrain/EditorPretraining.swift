@@ -110,8 +110,7 @@ public func pretrainEditor(_ cfg: EditorPretrainConfig, log: (String) -> Void) t
 
   let g = Graph()
   var progress = ProgressLine(label: "pretrain editor", total: cfg.steps)
-  var curve: [[Float]] = [], window: [Float] = []
-  let every = max(1, cfg.steps / max(1, cfg.curvePoints))
+  var curve = LossCurve(steps: cfg.steps, points: cfg.curvePoints)
   var lastLoss: Float = 0
   for step in 0..<cfg.steps {
     let batch = batches.take(step, prefetchNext: step + 1 < cfg.steps)
@@ -127,12 +126,8 @@ public func pretrainEditor(_ cfg: EditorPretrainConfig, log: (String) -> Void) t
     opt.update()
     ema.update()
     lastLoss = loss[0]
-    window.append(lastLoss)
-    if (step + 1) % every == 0 || step + 1 == cfg.steps {
-      curve.append([Float(step + 1), window.reduce(0, +) / Float(window.count)])
-      window.removeAll(keepingCapacity: true)
-    }
-    progress.update(step + 1, items: (step + 1) * B, fields: [("loss", String(format: "%.4f", curve.last?[1] ?? lastLoss))])
+    curve.add(lastLoss, step: step)
+    progress.update(step + 1, items: (step + 1) * B, fields: [("loss", String(format: "%.4f", curve.last(or: lastLoss)))])
   }
   let seconds = progress.elapsed
   ema.swap()
@@ -153,7 +148,7 @@ public func pretrainEditor(_ cfg: EditorPretrainConfig, log: (String) -> Void) t
     rows.append(editRow("style", styled, editor: editor, steps: cfg.evalSteps, seed: cfg.seed, dims: D))
   }
   let report = EditorPretrainReport(steps: cfg.steps, batchSize: B, seconds: seconds, imagesPerSecond: Double(cfg.steps * B) / seconds,
-                                    finalLoss: curve.last?[1] ?? lastLoss, lossCurve: curve, parameters: store.count, heldOut: rows)
+                                    finalLoss: curve.last(or: lastLoss), lossCurve: curve.points, parameters: store.count, heldOut: rows)
   try saveWeights(store, model: "editor", config: modelConfig, to: "\(cfg.output)/editor.safetensors")
   try AtomicFile.writeJSON(report, to: "\(cfg.output)/report.json")
   log("editor: weights and report in \(cfg.output)")

@@ -116,8 +116,7 @@ public func pretrainGenerator(_ cfg: GeneratorPretrainConfig, log: (String) -> V
 
   let g = Graph()
   var progress = ProgressLine(label: "pretrain generator", total: cfg.steps)
-  var curve: [[Float]] = [], window: [Float] = []
-  let every = max(1, cfg.steps / max(1, cfg.curvePoints))
+  var curve = LossCurve(steps: cfg.steps, points: cfg.curvePoints)
   var lastLoss: Float = 0
   for step in 0..<cfg.steps {
     let batch = batches.take(step, prefetchNext: step + 1 < cfg.steps)
@@ -134,18 +133,14 @@ public func pretrainGenerator(_ cfg: GeneratorPretrainConfig, log: (String) -> V
     if cfg.emaWarmup { ema.decay = EMA.warmupDecay(step: step, target: cfg.emaDecay) }
     ema.update()
     lastLoss = loss[0]
-    window.append(lastLoss)
-    if (step + 1) % every == 0 || step + 1 == cfg.steps {
-      curve.append([Float(step + 1), window.reduce(0, +) / Float(window.count)])
-      window.removeAll(keepingCapacity: true)
-    }
-    progress.update(step + 1, items: (step + 1) * B, fields: [("loss", String(format: "%.4f", curve.last?[1] ?? lastLoss))])
+    curve.add(lastLoss, step: step)
+    progress.update(step + 1, items: (step + 1) * B, fields: [("loss", String(format: "%.4f", curve.last(or: lastLoss)))])
   }
   let seconds = progress.elapsed
   ema.swap()  // save the averaged weights
   let report = GeneratorPretrainReport(
     steps: cfg.steps, batchSize: B, seconds: seconds, imagesPerSecond: Double(cfg.steps * B) / seconds,
-    threads: BLAS.threads, finalLoss: curve.last?[1] ?? lastLoss, lossCurve: curve, parameters: store.count)
+    threads: BLAS.threads, finalLoss: curve.last(or: lastLoss), lossCurve: curve.points, parameters: store.count)
   try saveWeights(store, model: "generator", config: modelConfig, to: "\(cfg.output)/generator.safetensors")
   try AtomicFile.writeJSON(report, to: "\(cfg.output)/report.json")
   log("generator: weights and report in \(cfg.output)")

@@ -146,8 +146,7 @@ public func trainJudge(_ cfg: JudgePretrainConfig, log: (String) -> Void) -> Jud
   let weights = cfg.headWeights.isEmpty ? nil : cfg.headWeights
   let g = Graph()
   var progress = ProgressLine(label: "pretrain \(cfg.name)", total: cfg.steps)
-  var curve: [[Float]] = [], window: [Float] = [], losses: [Float] = []
-  let every = max(1, cfg.steps / max(1, cfg.curvePoints))
+  var curve = LossCurve(steps: cfg.steps, points: cfg.curvePoints), losses: [Float] = []
   for step in 0..<cfg.steps {
     let batch = batches.take(step, prefetchNext: step + 1 < cfg.steps)
     precondition(batch.targets.count == B * H, "judge batch: \(batch.targets.count) targets")
@@ -160,15 +159,11 @@ public func trainJudge(_ cfg: JudgePretrainConfig, log: (String) -> Void) -> Jud
     store.clipGradNorm(cfg.gradClip)
     opt.update()
     losses.append(loss[0])
-    window.append(loss[0])
-    if (step + 1) % every == 0 || step + 1 == cfg.steps {
-      curve.append([Float(step + 1), window.reduce(0, +) / Float(window.count)])
-      window.removeAll(keepingCapacity: true)
-    }
-    progress.update(step + 1, items: (step + 1) * B, fields: [("loss", String(format: "%.3f", curve.last?[1] ?? loss[0]))])
+    curve.add(loss[0], step: step)
+    progress.update(step + 1, items: (step + 1) * B, fields: [("loss", String(format: "%.3f", curve.last(or: loss[0])))])
   }
   return JudgeTrainingResult(
-    judge: judge, seconds: progress.elapsed, finalLoss: curve.last?[1] ?? 0, lossCurve: curve, losses: losses)
+    judge: judge, seconds: progress.elapsed, finalLoss: curve.last(or: 0), lossCurve: curve.points, losses: losses)
 }
 
 /// Trains, evaluates on held-out prompts, and writes `<output>/<name>.safetensors` and

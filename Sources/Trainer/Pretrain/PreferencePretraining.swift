@@ -168,8 +168,7 @@ public func trainPreference(_ cfg: PreferencePretrainConfig, backbone: ViT, back
   var rng = RNG(seed: cfg.seed).stream(50)
   let g = Graph()
   var progress = ProgressLine(label: "pretrain preference", total: cfg.steps, unit: "pair")
-  var curve: [[Float]] = [], window: [Float] = []
-  let every = max(1, cfg.steps / max(1, cfg.curvePoints))
+  var curve = LossCurve(steps: cfg.steps, points: cfg.curvePoints)
   let trainStart = Date()
   // Each step: B random pairs, both orders (winner left with target 1, then right with 0).
   var fa = [Float](repeating: 0, count: 2 * B * F), fb = fa
@@ -198,12 +197,8 @@ public func trainPreference(_ cfg: PreferencePretrainConfig, backbone: ViT, back
     let loss = g.binaryCrossEntropy(logits, targets: g.constant(targets, Shape(2 * B)))
     g.backward(from: loss)
     opt.update()
-    window.append(loss[0])
-    if (step + 1) % every == 0 || step + 1 == cfg.steps {
-      curve.append([Float(step + 1), window.reduce(0, +) / Float(window.count)])
-      window.removeAll(keepingCapacity: true)
-    }
-    progress.update(step + 1, items: (step + 1) * B, fields: [("loss", String(format: "%.4f", curve.last?[1] ?? loss[0]))])
+    curve.add(loss[0], step: step)
+    progress.update(step + 1, items: (step + 1) * B, fields: [("loss", String(format: "%.4f", curve.last(or: loss[0])))])
   }
   let trainSeconds = Date().timeIntervalSince(trainStart)
   let trainScore = score(head, train, F: F, L: L)
@@ -215,7 +210,7 @@ public func trainPreference(_ cfg: PreferencePretrainConfig, backbone: ViT, back
   }
   let report = PreferencePretrainReport(
     steps: cfg.steps, batchSize: B, trainPairs: train.count, testPairs: test.count, featureSeconds: featureSeconds,
-    trainSeconds: trainSeconds, seconds: Date().timeIntervalSince(start), finalLoss: curve.last?[1] ?? 0, lossCurve: curve,
+    trainSeconds: trainSeconds, seconds: Date().timeIntervalSince(start), finalLoss: curve.last(or: 0), lossCurve: curve.points,
     trainAccuracy: trainScore.accuracy, heldOutAccuracy: testScore.accuracy, winnerFirstAccuracy: testScore.first,
     winnerSecondAccuracy: testScore.second, perKind: perKind, backbone: backboneName)
   return (head, report)

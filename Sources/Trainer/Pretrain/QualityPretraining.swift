@@ -115,8 +115,7 @@ public func pretrainQuality(_ cfg: QualityPretrainConfig, log: (String) -> Void)
   }
   let g = Graph()
   var progress = ProgressLine(label: "pretrain quality", total: cfg.steps)
-  var curve: [[Float]] = [], window: [Float] = []
-  let every = max(1, cfg.steps / max(1, cfg.curvePoints))
+  var curve = LossCurve(steps: cfg.steps, points: cfg.curvePoints)
   for step in 0..<cfg.steps {
     let batch = batches.take(step, prefetchNext: step + 1 < cfg.steps)
     opt.config.lr = schedule.rate(step: step, total: cfg.steps, lr: cfg.lr)
@@ -127,19 +126,15 @@ public func pretrainQuality(_ cfg: QualityPretrainConfig, log: (String) -> Void)
     g.backward(from: loss)
     store.clipGradNorm(cfg.gradClip)
     opt.update()
-    window.append(loss[0])
-    if (step + 1) % every == 0 || step + 1 == cfg.steps {
-      curve.append([Float(step + 1), window.reduce(0, +) / Float(window.count)])
-      window.removeAll(keepingCapacity: true)
-    }
-    progress.update(step + 1, items: (step + 1) * B, fields: [("bce", String(format: "%.4f", curve.last?[1] ?? loss[0]))])
+    curve.add(loss[0], step: step)
+    progress.update(step + 1, items: (step + 1) * B, fields: [("bce", String(format: "%.4f", curve.last(or: loss[0])))])
   }
   let seconds = progress.elapsed
   precondition(K == model.config.outputs, "quality: \(K) degradations for \(model.config.outputs) outputs")
   let evaluation = evaluateQuality(model, cfg: cfg)
   let report = QualityPretrainReport(
     steps: cfg.steps, batchSize: B, seconds: seconds, imagesPerSecond: Double(cfg.steps * B) / max(seconds, 1e-9),
-    threads: BLAS.threads, parameters: store.count, finalLoss: curve.last?[1] ?? 0, lossCurve: curve, heldOut: evaluation)
+    threads: BLAS.threads, parameters: store.count, finalLoss: curve.last(or: 0), lossCurve: curve.points, heldOut: evaluation)
   try saveWeights(store, model: "quality", config: model.config, to: "\(cfg.output)/quality.safetensors")
   try AtomicFile.writeJSON(report, to: "\(cfg.output)/report.json")
   log("quality: weights and report in \(cfg.output)")

@@ -169,8 +169,7 @@ public func trainStyleScore(_ cfg: StyleScorePretrainConfig, backbone: ViT, qual
   var rng = RNG(seed: cfg.seed).stream(90)
   let g = Graph()
   var progress = ProgressLine(label: "pretrain stylescore", total: cfg.steps, unit: "pair")
-  var curve: [[Float]] = [], window: [Float] = []
-  let every = max(1, cfg.steps / max(1, cfg.curvePoints))
+  var curve = LossCurve(steps: cfg.steps, points: cfg.curvePoints)
   let trainStart = Date()
   var content = [Float](repeating: 0, count: B * F), winner = content, loser = content, styles = [Float](repeating: 0, count: B)
   for step in 0..<cfg.steps {
@@ -190,12 +189,8 @@ public func trainStyleScore(_ cfg: StyleScorePretrainConfig, backbone: ViT, qual
                                       loser: g.constant(loser, Shape(B, F)), styles: g.constant(styles, Shape(B)))
     g.backward(from: loss)
     opt.update()
-    window.append(loss[0])
-    if (step + 1) % every == 0 || step + 1 == cfg.steps {
-      curve.append([Float(step + 1), window.reduce(0, +) / Float(window.count)])
-      window.removeAll(keepingCapacity: true)
-    }
-    progress.update(step + 1, items: (step + 1) * B, fields: [("loss", String(format: "%.4f", curve.last?[1] ?? loss[0]))])
+    curve.add(loss[0], step: step)
+    progress.update(step + 1, items: (step + 1) * B, fields: [("loss", String(format: "%.4f", curve.last(or: loss[0])))])
   }
   let trainSeconds = Date().timeIntervalSince(trainStart)
 
@@ -233,7 +228,7 @@ public func trainStyleScore(_ cfg: StyleScorePretrainConfig, backbone: ViT, qual
   }
   let report = StyleScorePretrainReport(
     steps: cfg.steps, batchSize: B, trainPairs: train.count, testPairs: test.count, featureSeconds: featureSeconds,
-    trainSeconds: trainSeconds, seconds: Date().timeIntervalSince(start), finalLoss: curve.last?[1] ?? 0, lossCurve: curve,
+    trainSeconds: trainSeconds, seconds: Date().timeIntervalSince(start), finalLoss: curve.last(or: 0), lossCurve: curve.points,
     trainAccuracy: rate(trainCorrect, Array(0..<train.count)), heldOutAccuracy: rate(testCorrect, all),
     exemplarCosineAccuracy: rate(exemplarCorrect, all), qualityAccuracy: rate(qualityCorrect, all), perKind: perKind,
     backbone: backboneName)
