@@ -38,7 +38,7 @@ bench: build
 # recorded first: a headless training of as many iterations as its name says (<name>-300:
 # 300, about half an hour each on one core), evaluated every 100.
 RUNS             ?= runs
-SCREENSHOT_RUNS   = adv-300:adv-grpo pref-300:pref-grpo flow-300:flow-grpo
+SCREENSHOT_RUNS   = adv-300:adv-grpo pref-300:pref-grpo flow-300:flow-grpo style-600:style-grpo
 SCREENSHOT_SIZE  ?= 160x48
 
 screenshots: build

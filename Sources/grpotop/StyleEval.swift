@@ -17,9 +17,10 @@ extension EvalCommand {
     var label: String
     var source: String
 
-    /// "label=path" or just "path" (then the path is the label too).
+    /// "label=path" or just "path" (then the path is the label too). The last "=" splits, so
+    /// a label may hold one ("α=1=runs/x").
     init(_ text: String) {
-      if let eq = text.firstIndex(of: "="), eq != text.startIndex {
+      if let eq = text.lastIndex(of: "="), eq != text.startIndex {
         label = String(text[..<eq])
         source = String(text[text.index(after: eq)...])
       } else {
@@ -78,9 +79,11 @@ enum StyleSheet {
     let columns = ["content", "perfect"] + labels
     let labelWidth = 8 * 28
     let width = labelWidth + columns.count * (cell + pad) + pad, header = 20
-    // Spread the rows over the task list so every style and several contents show.
-    let count = min(rows, tasks.count), stride = max(1, tasks.count / max(count, 1)) | 1
-    let picks = (0..<count).map { ($0 * stride) % tasks.count }
+    // Tasks are content-major, every style per content: row r shows style r mod 6 of a
+    // content spread over the list, so the rows cover the styles and several contents.
+    let styles = Style.allCases.count, count = min(rows, tasks.count)
+    let step = max(1, tasks.count / styles / max(count, 1))
+    let picks = (0..<count).map { r in (r * step * styles + r % styles) % tasks.count }
     var sheet = RGBImage(width: width, height: header + count * (cell + pad) + pad, fill: (0.08, 0.08, 0.09))
     for (c, name) in columns.enumerated() {
       text(&sheet, String(name.prefix(cell / 8)), x: labelWidth + pad + c * (cell + pad), y: 2, font: font)
