@@ -50,4 +50,20 @@ final class RewardPanelTests: XCTestCase {
     XCTAssertEqual(LineChart.distinctLabels([1, 0.5, 0], false), ["1", "0.5", "0"])
     XCTAssertEqual(LineChart.distinctLabels([-3, -5, -7], true), ["0.001", "1e-5", "1e-7"])
   }
+
+  /// A Style-GRPO run has no discriminator: that panel shows its SFT stage and where GRPO
+  /// took over; an Adv-GRPO run keeps the discriminator.
+  func testStyleRunShowsItsSFTStageInTheDiscriminatorSlot() {
+    let s = state(algorithm: "style-grpo", rewards: ["stylescore"]) { i in
+      i < 12 ? ["sft_loss": 0.6 - 0.02 * Double(i)] : ["reward/stylescore/mean": -10 + Double(i) * 0.1, "reward/total/mean": 0]
+    }
+    let ctx = PanelContext(state: s, view: ViewState(colorMode: .truecolor))
+    XCTAssertTrue(Panels.title(.discriminator, ctx).hasPrefix("Style-GRPO stage 1: SFT"))
+    var g = CellGrid(width: 70, height: 12)
+    ChartPanels.discriminator(&g, Rect(x: 0, y: 0, width: 70, height: 12), ctx)
+    XCTAssertTrue(g.text.contains("SFT loss"), g.text)
+    XCTAssertTrue(g.text.contains("perfect pairs: iterations 0–11; GRPO from 12"), g.text)
+    let adv = state(algorithm: "adv-grpo", rewards: ["discriminator"]) { _ in ["r_gen": 0.1, "r_ref": 0.2] }
+    XCTAssertTrue(Panels.title(.discriminator, PanelContext(state: adv, view: ViewState(colorMode: .truecolor))).hasPrefix("Discriminator"))
+  }
 }

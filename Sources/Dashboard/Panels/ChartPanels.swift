@@ -50,8 +50,24 @@ enum ChartPanels {
     LineChart.draw(into: &g, rect: r, series: series, markers: ctx.markers, options: ctx.chartOptions(.kl), theme: ctx.theme)
   }
 
+  /// A Style-GRPO run (it reports an SFT loss) without a discriminator: the panel shows its
+  /// first stage instead.
+  static func showsSFT(_ s: DashboardState) -> Bool {
+    s.series["sft_loss"].map { $0.count > 0 } == true && s.discriminatorUpdates.isEmpty
+  }
+
+  /// Style-GRPO's SFT stage: its flow-matching loss, and where GRPO took over.
+  static func sft(_ g: inout CellGrid, _ r: Rect, _ ctx: PanelContext) {
+    guard let loss = ctx.series("sft_loss", label: "SFT loss", color: ctx.theme.dLoss), let lastX = loss.xs.last else { return }
+    let (chartRect, rest) = r.splitTop(max(0, r.height - 1))
+    LineChart.draw(into: &g, rect: chartRect, series: [loss], markers: ctx.markers, options: ctx.chartOptions(.discriminator), theme: ctx.theme)
+    let grpo = (ctx.state.series.first { MetricNames.isRewardMean($0.key) }?.value.xs.first).map { "; GRPO from \(Int($0))" } ?? ""
+    g.text(rest.x, rest.y, "flow matching on perfect pairs: iterations 0–\(Int(lastX))" + grpo, ctx.muted, maxWidth: rest.width)
+  }
+
   static func discriminator(_ g: inout CellGrid, _ r: Rect, _ ctx: PanelContext) {
     let s = ctx.state
+    if showsSFT(s) { return sft(&g, r, ctx) }
     let updates = s.discriminatorUpdates
     var series: [ChartSeries] = []
     if let m = s.series(anyOf: MetricNames.discriminatorLoss) {

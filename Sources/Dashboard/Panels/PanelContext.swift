@@ -96,6 +96,7 @@ enum Panels {
       return (ChartPanels.isAdversarial(s) ? "Reward: generated vs reference" : "Reward") + suffix
     case .kl: return "KL · approx_kl · clipfrac" + suffix
     case .discriminator:
+      if ChartPanels.showsSFT(s) { return "Style-GRPO stage 1: SFT" + suffix }
       return "Discriminator · \(s.discriminatorUpdates.count) update\(s.discriminatorUpdates.count == 1 ? "" : "s")" + suffix
     case .advantages:
       return "Advantages" + (s.advantageHistograms.last.map { " · iter \($0.iteration)" } ?? "")
