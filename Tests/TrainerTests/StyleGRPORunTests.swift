@@ -117,3 +117,25 @@ final class StyleGRPORunTests: XCTestCase {
     XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("style-grpo"), "\($0)") }
   }
 }
+
+/// The hyperparameters a run offers are the ones that mean something to it.
+final class HyperparameterScopeTests: XCTestCase {
+  func testKeysFollowTheRunsMethod() throws {
+    var style = TrainConfig()
+    style.algorithm = .styleGRPO
+    style.rewards = [.init(name: "stylescore", weight: 1)]
+    let styleKeys = HyperparameterSchema.specs(for: style).map(\.key)
+    XCTAssertTrue(styleKeys.contains("style.temporal_alpha"))
+    XCTAssertFalse(styleKeys.contains { $0.hasPrefix("discriminator.") })
+    let advKeys = HyperparameterSchema.specs(for: TrainConfig()).map(\.key)  // the defaults: Adv-GRPO
+    XCTAssertTrue(advKeys.contains("discriminator.steps_per_trigger"))
+    XCTAssertFalse(advKeys.contains("style.temporal_alpha"))
+    // A live edit of a key the run does not have is refused, naming what it does have.
+    var adv = TrainConfig()
+    XCTAssertThrowsError(try HyperparameterSchema.apply(key: "style.temporal_alpha", value: .number(1), to: &adv)) {
+      XCTAssertTrue("\($0)".contains("for this run"), "\($0)")
+    }
+    XCTAssertEqual(try HyperparameterSchema.apply(key: "style.temporal_alpha", value: .number(1), to: &style), .number(0.5))
+    XCTAssertEqual(style.style.temporalAlpha, 1)
+  }
+}

@@ -63,9 +63,17 @@ public enum HyperparameterSchema {
           get: { .number(Double($0.lora.rank)) }, set: { _, _ in }),
   ]
 
-  /// The schema with the config's current values.
+  /// Whether a key means anything to this run: the discriminator's only with a
+  /// discriminator reward, Style-GRPO's only in a style run.
+  static func applies(_ key: String, to config: TrainConfig) -> Bool {
+    if key.hasPrefix("discriminator.") { return config.rewards.contains { $0.name == "discriminator" } }
+    if key.hasPrefix("style.") { return config.algorithm == .styleGRPO }
+    return true
+  }
+
+  /// The schema with the config's current values, the keys that apply to this run only.
   public static func specs(for config: TrainConfig) -> [HyperparameterSpec] {
-    entries.map {
+    entries.filter { applies($0.key, to: config) }.map {
       HyperparameterSpec(key: $0.key, type: $0.type, value: $0.get(config), min: $0.min, max: $0.max, choices: $0.choices,
                          live: $0.live, nudge: $0.nudge, help: $0.help)
     }
@@ -73,8 +81,9 @@ public enum HyperparameterSchema {
 
   /// Applies a live edit: returns the old value, or throws a ConfigError with the refusal.
   public static func apply(key: String, value: JSONValue, to config: inout TrainConfig) throws -> JSONValue {
-    guard let e = entries.first(where: { $0.key == key }) else {
-      throw ConfigError("unknown hyperparameter '\(key)' (editable: \(entries.filter(\.live).map(\.key).joined(separator: ", ")))")
+    guard let e = entries.first(where: { $0.key == key && applies($0.key, to: config) }) else {
+      let editable = entries.filter { $0.live && applies($0.key, to: config) }.map(\.key)
+      throw ConfigError("unknown hyperparameter '\(key)' for this run (editable: \(editable.joined(separator: ", ")))")
     }
     let spec = HyperparameterSpec(key: e.key, type: e.type, value: e.get(config), min: e.min, max: e.max, choices: e.choices,
                                   live: e.live, nudge: e.nudge, help: e.help)
