@@ -30,10 +30,11 @@ struct EvalCommand: ParsableCommand {
                                                        valueName: "label=path"))
   var editors: [String] = []
   @Option(help: "With --style: also draw content, instruction and outputs into this PNG.") var sheet: String?
+  @Flag(help: "With --style: also judge each editor's local edits (recolour, move, background, keep), --prompts of each kind.") var edits = false
 
   func validate() throws {
     guard trainedRun == nil || generator == nil else { throw ValidationError("give the run or --generator, not both") }
-    guard style || (editors.isEmpty && sheet == nil) else { throw ValidationError("--editor and --sheet go with --style") }
+    guard style || (editors.isEmpty && sheet == nil && !edits) else { throw ValidationError("--editor, --sheet and --edits go with --style") }
     guard !style || (trainedRun == nil && generator == nil && against == nil) else {
       throw ValidationError("with --style, name the editors with --editor label=path")
     }

@@ -46,6 +46,15 @@ extension EvalCommand {
                                    backbone: try ModelLoader.backbone(path: backbone), styleScore: try ModelLoader.styleScore(path: nil))
     } catch { throw ValidationError(String(describing: error)) }
 
+    if edits {
+      let judgeB: AttributeJudge
+      do { judgeB = try judge.map { try ModelLoader.judge(path: $0) } ?? ModelLoader.judge(named: "judge-b") } catch {
+        throw ValidationError(String(describing: error))
+      }
+      for (label, model) in models {
+        print(EditEvaluation.table(EditEvaluation.rows(editor: model, judge: judgeB, perKind: prompts, seed: seed, steps: steps), label: label))
+      }
+    }
     var rows: [(String, [String: Double])] = []
     var outputs: [[RGBImage]] = []
     for (label, model) in models {

@@ -123,3 +123,15 @@ final class EditorTests: XCTestCase {
     XCTAssertThrowsError(try ModelLoader.generator(path: "\(dirs[0])/editor.safetensors"), "an editor file is not a generator")
   }
 }
+
+/// What `eval --edits` judges for each kind of edit.
+final class EditEvaluationTests: XCTestCase {
+  func testEachEditIsJudgedOnWhatItChanges() {
+    XCTAssertEqual(EditEvaluation.attributes(.recolour), [.colour, .secondColour])
+    XCTAssertEqual(EditEvaluation.attributes(.move), [.position, .secondPosition])
+    XCTAssertEqual(EditEvaluation.attributes(.background), [.background])
+    let keep = EditEvaluation.attributes(.keep)
+    XCTAssertFalse(keep.contains(.shape) || keep.contains(.secondShape), "the base generator never drew shapes")
+    XCTAssertTrue(keep.isSuperset(of: [.colour, .position, .count, .background, .style]))
+  }
+}
