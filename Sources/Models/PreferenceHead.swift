@@ -78,11 +78,8 @@ public struct PreferenceHead {
   public let config: PreferenceHeadConfig
   public let store: ParameterStore
   let table: Param
-  let cellProj: LinearLayer?
-  /// Per-dimension −mean and 1/std of the training features (frozen, set by `standardise`):
-  /// the L2-normalised tokens share a large common direction and images differ by a few
-  /// hundredths in each coordinate, too little for the MLP to pick up in a few thousand steps.
-  let inputShift: Param?, inputScale: Param?
+  /// Standardisation and cell projection (only with a grid: grid 0 feeds the CLS token as is).
+  let input: GridFeatureInput
   let fc1: LinearLayer
   let fc2: LinearLayer
   let promptBias: Param
@@ -92,11 +89,7 @@ public struct PreferenceHead {
     self.config = config
     self.store = store
     table = store.declare("prompt_embed.weight", Shape(config.vocabularySize, config.embedDim), init: .normal(std: 0.1))
-    cellProj = config.grid > 0 ? LinearLayer(store, "head.cell_proj", in: config.featureDim, out: config.cellDim) : nil
-    // Only the grid layout reads standardised features; grid 0 feeds the CLS token as is.
-    let F = config.imageFeatureWidth
-    inputShift = config.grid > 0 ? store.declare("head.input_shift", Shape(F), init: .zeros, trainable: false) : nil
-    inputScale = config.grid > 0 ? store.declare("head.input_scale", Shape(F), init: .ones, trainable: false) : nil
+    input = GridFeatureInput(store, featureDim: config.featureDim, grid: config.grid, cellDim: config.cellDim, standardised: config.grid > 0)
     fc1 = LinearLayer(store, "head.fc1", in: config.projectedWidth, out: config.hidden)
     fc2 = LinearLayer(store, "head.fc2", in: config.hidden, out: config.embedDim)
     promptBias = store.declare("head.prompt_bias", Shape(config.embedDim), init: .zeros)
@@ -147,31 +140,9 @@ public struct PreferenceHead {
     return PreferenceHead.readout(tokens: tokens, count: N, tokens: T, width: C, side: side, grid: config.grid)
   }
 
-  /// Sets the frozen standardisation from training features (N, imageFeatureWidth): after it
-  /// every input dimension has mean 0 and standard deviation 1 over those features.
+  /// Sets the frozen standardisation from training features (N, imageFeatureWidth).
   public func standardise(from features: [Float], count N: Int) {
-    guard let inputShift, let inputScale, N > 0 else { return }
-    let F = config.imageFeatureWidth
-    precondition(features.count == N * F, "PreferenceHead.standardise: \(features.count) values for \(N)×\(F)")
-    // The floor keeps a constant dimension (e.g. a cell a backbone never varies) finite, and
-    // F16 storage of the shift then costs at most ~0.05 standard units.
-    let statistics = ColumnStatistics(features, rows: N, columns: F, stdFloor: 1e-3)
-    let shift = store[inputShift].data, scale = store[inputScale].data
-    for d in 0..<F {
-      shift[d] = -statistics.mean[d]
-      scale[d] = statistics.inverseStd[d]
-    }
-  }
-
-  /// One image's stored feature (B, imageFeatureWidth) → what the MLP reads (B, projectedWidth).
-  func project(_ g: Graph, _ raw: Tensor) -> Tensor {
-    let B = raw.shape[0], C = config.featureDim, cells = config.cells
-    guard let cellProj, let inputShift, let inputScale else { return raw }
-    let f = g.mul(g.add(raw, store[inputShift]), store[inputScale])
-    let tokens = f.reshaped(B, 1 + cells, C)
-    let cls = g.sliceTokens(tokens, start: 0, count: 1).reshaped(B, C)
-    let grid = cellProj(g, g.sliceTokens(tokens, start: 1, count: cells)).reshaped(B, cells * config.cellDim)
-    return g.concatColumns(cls, grid, rows: B)
+    input.standardise(store, from: features, count: N, name: "PreferenceHead")
   }
 
   /// The prompt embedding: tokens (B, L) ids as floats, mask (B, L) → (B, E).
@@ -191,7 +162,7 @@ public struct PreferenceHead {
   /// Each image's match to its prompt: features (B, imageFeatureWidth), query (B, E) → (B).
   func score(_ g: Graph, _ f: Tensor, query: Tensor) -> Tensor {
     let B = f.shape[0], E = config.embedDim
-    let u = fc2(g, g.gelu(fc1(g, project(g, f))))  // (B, E)
+    let u = fc2(g, g.gelu(fc1(g, input.project(g, store, f))))  // (B, E)
     // Row-wise dot product as a matrix product with a column of ones.
     return g.linear(g.mul(u, query), g.filled(Shape(1, E), 1), nil).reshaped(B)
   }

@@ -53,9 +53,8 @@ public struct StyleScore {
   public let config: StyleScoreConfig
   public let store: ParameterStore
   let table: Param
-  let cellProj: LinearLayer?
-  /// Per-dimension −mean and 1/std of the training features (frozen, set by `standardise`).
-  let inputShift: Param, inputScale: Param
+  /// Standardisation and cell projection, as the preference head's.
+  let input: GridFeatureInput
   let fc1: LinearLayer
   let fc2: LinearLayer
 
@@ -64,10 +63,7 @@ public struct StyleScore {
     self.config = config
     self.store = store
     table = store.declare("instruction_embed.weight", Shape(config.styles, config.embedDim), init: .normal(std: 0.1))
-    cellProj = config.grid > 0 ? LinearLayer(store, "head.cell_proj", in: config.featureDim, out: config.cellDim) : nil
-    let F = config.imageFeatureWidth
-    inputShift = store.declare("head.input_shift", Shape(F), init: .zeros, trainable: false)
-    inputScale = store.declare("head.input_scale", Shape(F), init: .ones, trainable: false)
+    input = GridFeatureInput(store, featureDim: config.featureDim, grid: config.grid, cellDim: config.cellDim, standardised: true)
     fc1 = LinearLayer(store, "head.fc1", in: config.inputWidth, out: config.hidden)
     fc2 = LinearLayer(store, "head.fc2", in: config.hidden, out: 1)
   }
@@ -79,26 +75,7 @@ public struct StyleScore {
 
   /// Sets the frozen standardisation from training features (N, imageFeatureWidth).
   public func standardise(from features: [Float], count N: Int) {
-    guard N > 0 else { return }
-    let F = config.imageFeatureWidth
-    precondition(features.count == N * F, "StyleScore.standardise: \(features.count) values for \(N)×\(F)")
-    let statistics = ColumnStatistics(features, rows: N, columns: F, stdFloor: 1e-3)
-    let shift = store[inputShift].data, scale = store[inputScale].data
-    for d in 0..<F {
-      shift[d] = -statistics.mean[d]
-      scale[d] = statistics.inverseStd[d]
-    }
-  }
-
-  /// One image's stored feature (B, imageFeatureWidth) → (B, projectedWidth).
-  func project(_ g: Graph, _ raw: Tensor) -> Tensor {
-    let B = raw.shape[0], C = config.featureDim, cells = config.grid * config.grid
-    let f = g.mul(g.add(raw, store[inputShift]), store[inputScale])
-    guard let cellProj else { return f }
-    let tokens = f.reshaped(B, 1 + cells, C)
-    let cls = g.sliceTokens(tokens, start: 0, count: 1).reshaped(B, C)
-    let grid = cellProj(g, g.sliceTokens(tokens, start: 1, count: cells)).reshaped(B, cells * config.cellDim)
-    return g.concatColumns(cls, grid, rows: B)
+    input.standardise(store, from: features, count: N, name: "StyleScore")
   }
 
   /// Scores: content and output features (B, imageFeatureWidth), style ids (B) as floats → (B).
@@ -106,7 +83,7 @@ public struct StyleScore {
     let B = content.shape[0], F = config.imageFeatureWidth
     precondition(content.count == B * F && output.count == B * F && styles.count == B,
                  "StyleScore: features \(content.shape), \(output.shape), styles \(styles.shape); expected (B, \(F)), (B)")
-    let xc = project(g, content), xo = project(g, output)
+    let xc = input.project(g, store, content), xo = input.project(g, store, output)
     let e = g.embedding(styles, table: store[table]).reshaped(B, config.embedDim)  // (B, E)
     var x = g.concatColumns(xc, xo, rows: B)
     x = g.concatColumns(x, g.sub(xo, xc), rows: B)
