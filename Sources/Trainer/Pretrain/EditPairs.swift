@@ -76,18 +76,15 @@ public enum EditPairs {
     let edits: [EditKind] = [.recolour, .move, .background]
     var out: [EditPair] = []
     out.reserveCapacity(count)
-    var round: UInt64 = 0
+    var prompts = PromptStream(PromptSampler(seed: seed, distribution: distribution), heldOut: heldOut, roundSize: 64)
     while out.count < count {
-      let sampler = PromptSampler(seed: seed &+ round &* 7919, distribution: distribution)
-      round += 1
-      for prompt in heldOut ? sampler.heldOut(count: 64) : sampler.training(count: 64) where out.count < count {
-        let kind = rng.uniform() < keepShare ? EditKind.keep : edits[out.count % edits.count]
-        // The split follows the content; a training edit must not reach a held-out prompt either.
-        guard let pair = make(prompt: prompt, kind: kind, size: size, seed: rng.nextBlock().hashSeed),
-          heldOut || !PromptSampler.isHeldOut(pair.instruction)
-        else { continue }
-        out.append(pair)
-      }
+      let prompt = prompts.next()
+      let kind = rng.uniform() < keepShare ? EditKind.keep : edits[out.count % edits.count]
+      // The split follows the content; a training edit must not reach a held-out prompt either.
+      guard let pair = make(prompt: prompt, kind: kind, size: size, seed: rng.nextBlock().hashSeed),
+        heldOut || !PromptSampler.isHeldOut(pair.instruction)
+      else { continue }
+      out.append(pair)
     }
     return out
   }

@@ -112,18 +112,10 @@ public enum PreferencePairs {
                            sameSeed: Float, severity: [Float]) -> [PreferencePair] {
     var out: [PreferencePair] = []
     out.reserveCapacity(count)
-    var pool: [Prompt] = [], next = 0, round = 0
+    var prompts = PromptStream(sampler, heldOut: heldOut, roundSize: max(count, 64))
     var rng = RNG(seed: seed).stream(heldOut ? 31 : 30)
     while out.count < count {
-      if next == pool.count {
-        // Prompts come in rounds so a long run never exhausts them; each round is a new sampler.
-        let s = PromptSampler(seed: sampler.seed &+ UInt64(round) &* 7919, distribution: sampler.distribution)
-        pool = heldOut ? s.heldOut(count: max(count, 64)) : s.training(count: max(count, 64))
-        next = 0
-        round += 1
-      }
-      let prompt = pool[next]
-      next += 1
+      let prompt = prompts.next()
       let kind = NegativeKind.allCases[out.count % NegativeKind.allCases.count]
       guard let pair = make(prompt: prompt, kind: kind, size: size, seed: rng.nextBlock().hashSeed,
                             sameSeed: sameSeed, severity: severity),

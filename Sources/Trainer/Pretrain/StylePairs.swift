@@ -91,18 +91,11 @@ public enum StylePairs {
   public static func build(count: Int, size: Int, heldOut: Bool, sampler: PromptSampler, seed: UInt64) -> [StylePair] {
     var out: [StylePair] = []
     out.reserveCapacity(count)
-    var pool: [Prompt] = [], next = 0, round = 0
+    var prompts = PromptStream(sampler, heldOut: heldOut, roundSize: max(count, 64))
     var rng = RNG(seed: seed).stream(heldOut ? 71 : 70)
     let kinds = StyleNegativeKind.allCases, styles = Style.allCases
     while out.count < count {
-      if next == pool.count {
-        let s = PromptSampler(seed: sampler.seed &+ UInt64(round) &* 7919, distribution: sampler.distribution)
-        pool = heldOut ? s.heldOut(count: max(count, 64)) : s.training(count: max(count, 64))
-        next = 0
-        round += 1
-      }
-      let prompt = pool[next]
-      next += 1
+      let prompt = prompts.next()
       // Kinds cycle fastest, styles per full cycle of kinds, so every (kind, style) appears.
       let kind = kinds[out.count % kinds.count], style = styles[(out.count / kinds.count) % styles.count]
       guard let pair = make(prompt: prompt, style: style, kind: kind, size: size, seed: rng.nextBlock().hashSeed),
