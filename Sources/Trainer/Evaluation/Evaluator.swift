@@ -18,18 +18,20 @@ public final class Evaluator {
   let features: BackboneFeatures?
   let referenceFeatures: [Float]?
   /// Style-GRPO's evaluation, which replaces the text-to-image one for an editor.
-  public var style: StyleEvaluation?
+  let style: StyleEvaluation?
   let graph = Graph()
 
   public init(settings: EvalSettings, sampleSteps: Int, guidance: Float = 1, imageSize: Int, judge: AttributeJudge?,
-              features: BackboneFeatures?) {
+              features: BackboneFeatures?, style: StyleEvaluation? = nil) {
     self.settings = settings
     self.sampleSteps = sampleSteps
     self.guidance = guidance
     self.judge = judge
     self.features = features
+    self.style = style
     prompts = PromptSampler(seed: settings.seed).heldOut(count: settings.prompts)
-    if let features {
+    // An editor's evaluation has no reference set: render none.
+    if let features, style == nil {
       let refs = prompts.flatMap { ReferenceSet.render($0, count: settings.samplesPerPrompt, size: imageSize, seed: settings.seed ^ 0xF1D) }
       referenceFeatures = features.cls(refs.flatMap { $0.planarSigned() })
     } else {
@@ -39,7 +41,7 @@ public final class Evaluator {
 
   /// Generates the evaluation images (prompt-major, `samplesPerPrompt` each) and scores them.
   public func evaluate(_ generator: Generator) -> [String: Double] {
-    if let style, generator.config.hasContent { return style.evaluate(generator) }
+    if let style { return style.evaluate(generator) }
     let (images, expanded) = samples(generator)
     return score(images: images, prompts: expanded)
   }

@@ -20,11 +20,14 @@ public final class StyleEvaluation {
   /// The held-out tasks: content image, instruction and perfect output.
   public let tasks: [EditPair]
   let judge: AttributeJudge?
-  let backbone: ViT?
+  let features: BackboneFeatures?
   let styleScore: StyleScore?
   let steps: Int
   let seed: UInt64
   let graph = Graph()
+  /// The content images, planar (N, 3, S, S), and their backbone readout: fixed, so computed once.
+  let contents: [Float]
+  private lazy var contentFeatures: [Float]? = readout(contents)
 
   /// `contents` held-out content images × every style, rendered at `imageSize`.
   public init(contents: Int, imageSize: Int, seed: UInt64, steps: Int, judge: AttributeJudge?, backbone: ViT?, styleScore: StyleScore?) {
@@ -37,7 +40,8 @@ public final class StyleEvaluation {
     }
     self.tasks = tasks
     self.judge = judge
-    self.backbone = backbone
+    features = backbone.map { BackboneFeatures(backbone: $0) }
+    self.contents = tasks.flatMap { $0.content.planarSigned() }
     self.styleScore = styleScore
     self.steps = steps
     self.seed = seed
@@ -58,23 +62,16 @@ public final class StyleEvaluation {
     var structure = 0.0
     for (task, image) in zip(tasks, outputs) { structure += StyleEvaluation.edgeDistance(image, task.content) }
     out["style/structure_l1"] = structure / Double(max(tasks.count, 1))
-    let images = outputs.flatMap { $0.planarSigned() }, contents = tasks.flatMap { $0.content.planarSigned() }
-    if let backbone {
-      let S = backbone.config.imageSize, N = tasks.count
-      let fo = BackboneFeatures(backbone: backbone).cls(images), fc = BackboneFeatures(backbone: backbone).cls(contents)
-      let C = fo.count / max(N, 1)
+    let images = outputs.flatMap { $0.planarSigned() }
+    // One backbone pass per image set: [L2-normalised CLS | grid cells] (N, C·(1 + grid²)),
+    // the CLS part for the cosine, the whole for StyleScore.
+    if let fo = readout(images), let fc = contentFeatures, let width = features?.backbone.config.width {
+      let N = tasks.count, F = fo.count / max(N, 1)
       var cosine = 0.0
-      for n in 0..<N { cosine += Double(StyleEvaluation.cosine(fo[(n * C)..<((n + 1) * C)], fc[(n * C)..<((n + 1) * C)])) }
+      for n in 0..<N { cosine += Double(StyleEvaluation.cosine(fo[(n * F)..<(n * F + width)], fc[(n * F)..<(n * F + width)])) }
       out["style/content_cosine"] = cosine / Double(max(N, 1))
       if let styleScore {
-        let F = styleScore.config.imageFeatureWidth
-        graph.recording = false
-        graph.reset()
-        let xo = StyleScore.features(graph, backbone: backbone, images: graph.constant(images, Shape(N, 3, S, S)), grid: styleScore.config.grid)
-        graph.reset()
-        let xc = StyleScore.features(graph, backbone: backbone, images: graph.constant(contents, Shape(N, 3, S, S)), grid: styleScore.config.grid)
-        precondition(xo.count == N * F, "StyleEvaluation: StyleScore features")
-        let scores = styleScore.scores(content: xc, output: xo, styles: tasks.map { StyleRewards.styleIndex($0.instruction) }, graph: graph)
+        let scores = styleScore.scores(content: fc, output: fo, styles: tasks.map { StyleRewards.styleIndex($0.instruction) }, graph: graph)
         out["style/stylescore"] = scores.reduce(0.0) { $0 + Double($1) } / Double(max(N, 1))
       }
     }
@@ -99,6 +96,14 @@ public final class StyleEvaluation {
     lines.append("structure: mean |Sobel(output) − Sobel(content)|; content: backbone CLS cosine to the content image;")
     lines.append("style: judge-b's style head right about the asked style; StyleScore: the learned reward (also the training reward)")
     return lines.joined(separator: "\n")
+  }
+
+  /// The backbone readout StyleScore reads (CLS only without StyleScore), or nil without a backbone.
+  func readout(_ images: [Float]) -> [Float]? {
+    guard let features else { return nil }
+    let t = features.tokens(images), c = features.backbone.config
+    return PreferenceHead.readout(tokens: t.values, count: t.count, tokens: t.tokens, width: t.width, side: c.imageSize / c.patch,
+                                  grid: styleScore?.config.grid ?? 0)
   }
 
   /// Mean |Sobel(a) − Sobel(b)| over pixels, on grey images in [0, 1].

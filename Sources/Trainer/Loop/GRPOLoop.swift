@@ -26,8 +26,9 @@ public final class GRPOLoop {
   /// Style-GRPO's tasks (content image, instruction, perfect output), one per training prompt;
   /// nil for the text-to-image methods.
   let styleTasks: [EditPair]?
-  /// Their content images, planar (S·S·3 floats each).
+  /// Their content images and perfect outputs, planar (3·S·S floats each).
   let styleContents: [[Float]]
+  let styleTargets: [[Float]]
   var emit: (EventPayload) -> Void
   /// Called at each phase boundary; may block (pause) or throw StopRequested.
   var boundary: (Phase, GRPOLoop) throws -> Void = { _, _ in }
@@ -91,10 +92,12 @@ public final class GRPOLoop {
       }
       styleTasks = tasks
       styleContents = tasks.map { $0.content.planarSigned() }
+      styleTargets = tasks.map { $0.target.planarSigned() }
       trainingPrompts = tasks.map(\.instruction)
     } else {
       styleTasks = nil
       styleContents = []
+      styleTargets = []
       trainingPrompts = PromptSampler(seed: config.seed).training(count: config.prompts.pool)
     }
   }

@@ -26,7 +26,7 @@ extension GRPOLoop {
     var times = [Float](repeating: 0, count: B), tokens = [Float](repeating: 0, count: B * L), mask = tokens
     for b in 0..<B {
       let n = (i * B + b) % tasks.count
-      let x0 = tasks[n].target.planarSigned()
+      let x0 = styleTargets[n]
       let t = r.uniform()
       times[b] = t
       for j in 0..<D {

@@ -40,13 +40,13 @@ public actor TrainerActor {
     self.continuation = continuation
     let loop = try GRPOLoop(config: config, models: models, emit: { _ in }, warn: warn)
     if let resume { try Checkpoint.restore(loop, from: try Checkpoint.latest(in: "\(resume)/checkpoints")) }
+    // A Style-GRPO run is judged on style transfer (ALGORITHMS.md §5), the others on prompts.
+    let style = config.algorithm == .styleGRPO
+      ? StyleEvaluation(contents: config.eval.prompts, imageSize: models.generator.config.imageSize, seed: config.eval.seed,
+                        steps: config.sample.steps, judge: models.judgeB, backbone: models.backbone?.backbone, styleScore: models.styleScore)
+      : nil
     let evaluator = Evaluator(settings: config.eval, sampleSteps: config.sample.steps, guidance: config.sample.guidance, imageSize: models.generator.config.imageSize,
-                              judge: models.judgeB, features: models.backbone)
-    if config.algorithm == .styleGRPO {
-      evaluator.style = StyleEvaluation(contents: config.eval.prompts, imageSize: models.generator.config.imageSize, seed: config.eval.seed,
-                                        steps: config.sample.steps, judge: models.judgeB, backbone: models.backbone?.backbone,
-                                        styleScore: models.styleScore)
-    }
+                              judge: models.judgeB, features: models.backbone, style: style)
     session = TrainingSession(loop: loop, directory: dir, evaluator: evaluator, mailbox: mailbox, firstSeq: firstSeq,
                               startPaused: startPaused) { continuation.yield($0) }
     loop.emit = { [unowned session] in session.emit($0) }
