@@ -81,12 +81,32 @@ public struct DINONetwork {
   public let backbone: ViT
   public let head: DINOHead
   public let store: ParameterStore
+  /// iBOT's learned embedding of a masked patch (1, C), when masked image modelling is on.
+  public let maskToken: Param?
+  /// SimMIM's linear pixel decoder C → 3·p·p for masked patches, when the target is pixels.
+  public let pixelDecoder: LinearLayer?
 
-  /// Declares backbone and head in `store` (allocate it afterwards).
-  public init(backbone config: ViTConfig, head headConfig: DINOHeadConfig, store: ParameterStore) {
+  /// Declares backbone and head in `store` (allocate it afterwards); `maskToken` adds the
+  /// training-only `mim.mask_token` for masked image modelling.
+  /// `pixelDecoder` adds `mim.decoder`, which reads masked patches' pixels back.
+  public init(backbone config: ViTConfig, head headConfig: DINOHeadConfig, store: ParameterStore, maskToken: Bool = false,
+              pixelDecoder: Bool = false) {
     self.store = store
     backbone = ViT(config, store: store)
     head = DINOHead(headConfig, inputDim: config.width, store: store)
+    self.maskToken = maskToken ? store.declare("mim.mask_token", Shape(1, config.width), init: .normal(std: 0.02)) : nil
+    self.pixelDecoder = pixelDecoder ? LinearLayer(store, "mim.decoder", in: config.width, out: 3 * config.patch * config.patch) : nil
+  }
+
+  /// Every token of `images` (N, 3, H, W) with the patches where `keep` (N, P, C) is 0
+  /// replaced by the mask token: (N, 1 + P, C).
+  public func maskedTokens(_ g: Graph, images: Tensor, keep: Tensor?) -> Tensor {
+    var masked: (keep: Tensor, token: Tensor)? = nil
+    if let keep {
+      precondition(maskToken != nil, "DINONetwork: masking needs the mask token")
+      if let maskToken { masked = (keep, store[maskToken]) }
+    }
+    return backbone.tokens(g, images: images, masked: masked)
   }
 
   /// Prototype scores of the CLS features: images (N, 3, H, W) → (N, K).
@@ -94,8 +114,20 @@ public struct DINONetwork {
     head(g, backbone.cls(g, images: images))
   }
 
-  /// Whether a parameter belongs to the backbone (what ships) rather than the head.
-  public static func isBackbone(_ name: String) -> Bool { !name.hasPrefix("head.") }
+  /// Prototype scores of the CLS token and of every patch token, from one pass:
+  /// images (N, 3, H, W) → cls (N, K) and patches (N·P, K), image-major. `keep` (N, P, C),
+  /// 1 for a visible patch and 0 for a masked one, masks the input (needs `maskToken`).
+  public func tokenScores(_ g: Graph, images: Tensor, keep: Tensor? = nil) -> (cls: Tensor, patches: Tensor) {
+    let N = images.shape[0], C = backbone.config.width, P = backbone.config.patchTokens
+    let t = maskedTokens(g, images: images, keep: keep)  // (N, 1 + P, C)
+    let cls = g.sliceTokens(t, start: 0, count: 1).reshaped(N, C)
+    let patches = g.sliceTokens(t, start: 1, count: P).reshaped(N * P, C)
+    return (head(g, cls), head(g, patches))
+  }
+
+  /// Whether a parameter belongs to the backbone (what ships) rather than the training-only
+  /// head and mask token.
+  public static func isBackbone(_ name: String) -> Bool { !name.hasPrefix("head.") && !name.hasPrefix("mim.") }
 }
 
 /// The teacher side of DINO on plain arrays: centring, sharpening and the running centre.

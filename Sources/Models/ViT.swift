@@ -85,9 +85,25 @@ public struct ViT {
   }
 
   /// Every token's final feature: (B, 1 + N, C), CLS first.
-  public func tokens(_ g: Graph, images: Tensor) -> Tensor {
+  ///
+  /// `masked` replaces chosen patch embeddings by a learned mask token before the positions
+  /// are added (iBOT's masked image modelling): `keep` (B, N, C) holds 1 where a patch stays and
+  /// 0 where it is masked, `token` (1, C) is the mask embedding. Without it this is the plain ViT.
+  public func tokens(_ g: Graph, images: Tensor, masked: (keep: Tensor, token: Tensor)? = nil) -> Tensor {
     let B = images.shape[0], C = config.width
-    let patches = patchEmbed(g, g.patchify(images, channels: config.channels, patch: config.patch))  // (B, N, C)
+    var input = images
+    if config.channels == ImageFeatures.channels && images.shape[1] == 3 {
+      // RGB given to a six-channel encoder: add the fixed edge and object-mask channels here,
+      // so every caller passes plain images (no gradient reaches them through these).
+      let S = images.shape[-1]
+      input = g.constant(ImageFeatures.edgesAndMask(images.data, batch: B, size: S), Shape(B, ImageFeatures.channels, S, S))
+    }
+    var patches = patchEmbed(g, g.patchify(input, channels: config.channels, patch: config.patch))  // (B, N, C)
+    if let (keep, token) = masked {
+      // patch·keep + (1 − keep)·token: the token's gradient is the sum over masked slots.
+      let dropped = g.constant(keep.shape) { 1 - keep.data[$0] }  // (B, N, C)
+      patches = g.add(g.mul(patches, keep), g.mul(dropped, token))
+    }
     // The CLS token is one parameter row, repeated per sample by a tiled add onto zeros.
     let clsRows = g.add(g.filled(Shape(B, 1, C), 0), store[cls])  // (B, 1, C)
     var x = g.add(g.concatTokens(clsRows, patches), store[positions])  // (B, 1 + N, C)

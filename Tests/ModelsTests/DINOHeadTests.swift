@@ -87,6 +87,34 @@ final class DINOHeadTests: XCTestCase {
     XCTAssertEqual(DINO.marginalEntropy([1, 0, 0, 1], prototypes: 2), Float(log(2.0)), accuracy: 1e-6)
   }
 
+  /// A masked patch's pixels reach no output: two images that differ only inside one patch
+  /// give identical tokens when that patch is masked, and different ones when it is not; the
+  /// mask token's gradient matches finite differences.
+  func testMaskedPatchesHideTheirPixels() {
+    let store = ParameterStore()
+    let net = DINONetwork(backbone: tinyViT, head: tinyHead, store: store, maskToken: true)
+    store.allocate(seed: 9)
+    XCTAssertFalse(DINONetwork.isBackbone("mim.mask_token"))
+    let S = 16, P = 16, C = 32, patch = 5  // patch 5 = row 1, column 1: pixels (4..<8, 4..<8)
+    let a = seededUniform(3 * S * S, seed: 10)
+    var b = a
+    for c in 0..<3 { for y in 4..<8 { for x in 4..<8 { b[c * S * S + y * S + x] += 0.5 } } }
+    func tokens(_ image: [Float], masked: Bool) -> [Float] {
+      let g = Graph()
+      g.recording = false
+      let keep = g.constant(Shape(1, P, C)) { masked && $0 / C == patch ? 0 : 1 }
+      let (cls, patches) = net.tokenScores(g, images: g.constant(image, Shape(1, 3, S, S)), keep: keep)
+      return cls.toArray() + patches.toArray()
+    }
+    XCTAssertEqual(tokens(a, masked: true), tokens(b, masked: true))
+    XCTAssertNotEqual(tokens(a, masked: false), tokens(b, masked: false))
+    let r = gradCheck(inputs: [(seededNormal(C, seed: 11, std: 0.5), Shape(1, C))], eps: 1e-2) { g, x in
+      let keep = g.constant(Shape(1, P, C)) { ($0 / C) % 3 == 0 ? 0 : 1 }
+      return net.backbone.tokens(g, images: g.constant(a, Shape(1, 3, S, S)), masked: (keep, x[0]))
+    }
+    XCTAssertLessThan(r.worst, 2e-2, "mask token gradient: \(r)")
+  }
+
   func testTeacherEMAUpdateAndMomentumSchedule() {
     let a = ParameterStore(), b = ParameterStore()
     _ = DINOHead(tinyHead, inputDim: 4, store: a)

@@ -110,6 +110,9 @@ final class BackbonePretrainingTests: XCTestCase {
     var hue = off
     hue.localHue = 1
     XCTAssertEqual(jittered(hue, local: false), image, "global views keep their hue")
+    var globalHue = off
+    globalHue.globalHue = 1
+    XCTAssertGreaterThan(maxAbsDiff(jittered(globalHue, local: false), image), 0.01, "globalHue turns global views too")
     let rotated = jittered(hue, local: true)
     XCTAssertGreaterThan(maxAbsDiff(rotated, image), 0.01)  // the angle is random; any turn moves the colours
     for i in 0..<S { for c in 0..<3 { XCTAssertEqual(rotated[c * S * S + i], 0.2, accuracy: 1e-4) } }

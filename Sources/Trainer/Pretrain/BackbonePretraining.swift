@@ -34,12 +34,17 @@ public struct BackbonePretrainConfig: ValidatedConfig, Equatable {
   public var model = ViTConfig()
   public var head = DINOHeadConfig()
   public var crops = MultiCropConfig()
+  /// iBOT's masked-patch objective beside DINO's CLS objective (weight 0: DINO alone).
+  public var mim = MaskedImageModellingConfig()
   /// Training prompts: every style (half the renders), second objects, and explicit
   /// backgrounds on a few: with more, the prototypes sort images by background (the largest
   /// pixel mass) and the object's attributes are learned later.
   public var prompts = PromptDistribution(secondObject: 0.4, position: 0.5, size: 0.5, background: 0.15, pattern: 0.3, style: 0.5)
   /// Style strength range [lo, hi] of the styled renders.
   public var styleStrength: [Float] = [0.3, 1.0]
+  /// Start the patch positions from 2-D sin-cos values instead of N(0, 0.02) (see
+  /// ImageFeatures: random positions leave position at chance for thousands of images).
+  public var sinCosPositions = false
   /// Linear probes on the trained teacher and a random-init ViT (trainImages 0 skips them).
   public var probe = ProbeConfig()
   /// Directory for weights and report.
@@ -62,6 +67,7 @@ public struct BackbonePretrainConfig: ValidatedConfig, Equatable {
     try require(model.width % model.heads == 0, "model.width", "must be divisible by model.heads (\(model.heads))")
     try require(head.prototypes >= 2 && head.bottleneck >= 1 && head.hidden >= 1 && head.layers >= 1, "head", "sizes must be positive (prototypes ≥ 2)")
     try crops.validate(prefix: "crops")
+    try mim.validate(prefix: "mim")
     try probe.validate(prefix: "probe")
   }
 }
@@ -105,15 +111,19 @@ public struct DINOTrainingResult {
 /// (rendering runs on a second thread, but every batch is a pure function of its step).
 public func trainBackboneDINO(_ cfg: BackbonePretrainConfig, log: (String) -> Void) -> DINOTrainingResult {
   let studentStore = ParameterStore(), teacherStore = ParameterStore()
-  let student = DINONetwork(backbone: cfg.model, head: cfg.head, store: studentStore)
-  let teacher = DINONetwork(backbone: cfg.model, head: cfg.head, store: teacherStore)
+  let mim = cfg.mim.weight > 0
+  let pixels = mim && cfg.mim.target == .pixels
+  let student = DINONetwork(backbone: cfg.model, head: cfg.head, store: studentStore, maskToken: mim, pixelDecoder: pixels)
+  let teacher = DINONetwork(backbone: cfg.model, head: cfg.head, store: teacherStore, maskToken: mim, pixelDecoder: pixels)
   studentStore.allocate(seed: cfg.seed)
+  if cfg.sinCosPositions { initialisePositions(studentStore, cfg.model) }
   teacherStore.allocate(seed: cfg.seed)
   teacherStore.restore(studentStore.snapshot())
   teacherStore.setTrainable(false) { _ in true }  // the teacher only ever moves by EMA
   let opt = AdamW(store: studentStore, config: AdamWConfig(lr: cfg.lr, weightDecay: cfg.weightDecay))
   let schedule = WarmupCosine(warmupSteps: cfg.warmupSteps, finalFraction: 0.1)
   var centre = DINOCentre(prototypes: cfg.head.prototypes, momentum: cfg.centreMomentum)
+  var patchCentre = DINOCentre(prototypes: cfg.head.prototypes, momentum: cfg.centreMomentum)  // iBOT keeps its own
 
   let B = cfg.batchSize, S = cfg.model.imageSize, K = cfg.head.prototypes, D = 3 * S * S
   let V = cfg.crops.views, G = MultiCropConfig.globalCrops, pairs = DINO.pairCount(globalViews: G, views: V)
@@ -121,6 +131,11 @@ public func trainBackboneDINO(_ cfg: BackbonePretrainConfig, log: (String) -> Vo
   log("backbone: \(backboneCount) parameters (+ \(studentStore.count - backboneCount) in the DINO head), \(cfg.steps) steps of \(B) images × \(V) views at \(S) px")
   let sampler = PromptSampler(seed: cfg.seed, distribution: cfg.prompts)
   let dataRNG = RNG(seed: cfg.seed).stream(1)
+  let maskRNG = RNG(seed: cfg.seed).stream(2)
+  let P = cfg.model.patchTokens, side = cfg.model.imageSize / cfg.model.patch, C = cfg.model.width
+  // Student passes: with MIM the global views go first as one pass (their masks and patch
+  // targets belong together), then the local views a few at a time.
+  let firstViews = mim ? [0] + Array(stride(from: G, to: V, by: cfg.viewsPerPass)) : Array(stride(from: 0, to: V, by: cfg.viewsPerPass))
   let crops = cfg.crops, strength = cfg.styleStrength
   let batches = BatchPrefetcher { step in
     MultiCropBatch.make(step: step, batch: B, imageSize: S, crops: crops, sampler: sampler, styleStrength: strength, rng: dataRNG)
@@ -140,21 +155,55 @@ public func trainBackboneDINO(_ cfg: BackbonePretrainConfig, log: (String) -> Vo
     // Teacher: global views only, no tape; targets are centred and sharpened scores.
     g.reset()
     g.recording = false
-    let teacherScores = teacher.scores(g, images: g.constant(Array(batch.views[0..<(G * B * D)]), Shape(G * B, 3, S, S))).toArray()
+    let globals = g.constant(Array(batch.views[0..<(G * B * D)]), Shape(G * B, 3, S, S))
+    var teacherScores: [Float], teacherPatches: [Float] = []
+    if mim && !pixels {
+      let (cls, patches) = teacher.tokenScores(g, images: globals)
+      (teacherScores, teacherPatches) = (cls.toArray(), patches.toArray())  // (G·B, K), (G·B·P, K)
+    } else {
+      teacherScores = teacher.scores(g, images: globals).toArray()
+    }
     g.recording = true
     let probs = centre.sharpen(teacherScores, temperature: cfg.teacherTemperature)  // (G·B, K)
     let targets = DINO.targets(teacherProbs: probs, globalViews: G, views: V, batch: B)  // (V·B, K)
+    // Masks of the student's global views and the teacher's patch distributions behind them.
+    var maskStream = maskRNG.stream(UInt64(step))
+    let masks = mim ? PatchMasks.batch(views: G * B, side: side, ratio: cfg.mim.ratio, rng: &maskStream) : []  // (G·B·P)
+    let patchTargets = mim && !pixels
+      ? PatchMasks.targets(teacherProbs: patchCentre.sharpen(teacherPatches, temperature: cfg.mim.teacherTemperature), mask: masks, prototypes: K)
+      : (targets: [], masked: 0)
 
     // Student: all views, a few at a time, gradients accumulating over the passes.
     studentStore.zeroGrads()
-    var loss: Float = 0
-    for first in stride(from: 0, to: V, by: cfg.viewsPerPass) {
-      let n = min(cfg.viewsPerPass, V - first)
+    var loss: Float = 0, patchLoss: Float = 0
+    for first in firstViews {
+      let n = mim && first == 0 ? G : min(cfg.viewsPerPass, V - first)
       g.reset()
       let x = g.constant(Array(batch.views[(first * B * D)..<((first + n) * B * D)]), Shape(n * B, 3, S, S))
       let t = g.constant(Array(targets[(first * B * K)..<((first + n) * B * K)]), Shape(n * B, K))
-      let l = DINO.loss(g, studentScores: student.scores(g, images: x), targets: t,
-                        studentTemperature: cfg.studentTemperature, batch: B, pairs: pairs)
+      var l: Tensor
+      if mim && first == 0 {
+        let keep = g.constant(Shape(G * B, P, C)) { 1 - masks[$0 / C] }
+        let pl: Tensor
+        if let decoder = student.pixelDecoder {
+          let tokens = student.maskedTokens(g, images: x, keep: keep)  // (G·B, 1 + P, C)
+          let cls = student.head(g, g.sliceTokens(tokens, start: 0, count: 1).reshaped(G * B, C))
+          l = DINO.loss(g, studentScores: cls, targets: t, studentTemperature: cfg.studentTemperature, batch: B, pairs: pairs)
+          let predictions = decoder(g, g.sliceTokens(tokens, start: 1, count: P).reshaped(G * B * P, C))  // (G·B·P, 3p²)
+          pl = PatchMasks.pixelLoss(g, predictions: predictions, targets: PatchMasks.pixelTargets(g, images: x, patch: cfg.model.patch),
+                                    mask: masks)
+        } else {
+          let (cls, patches) = student.tokenScores(g, images: x, keep: keep)
+          l = DINO.loss(g, studentScores: cls, targets: t, studentTemperature: cfg.studentTemperature, batch: B, pairs: pairs)
+          pl = PatchMasks.loss(g, studentScores: patches, targets: g.constant(patchTargets.targets, Shape(G * B * P, K)),
+                               masked: patchTargets.masked, studentTemperature: cfg.studentTemperature)
+        }
+        patchLoss = pl[0]
+        l = g.add(l, g.scale(pl, cfg.mim.weight))
+      } else {
+        l = DINO.loss(g, studentScores: student.scores(g, images: x), targets: t,
+                      studentTemperature: cfg.studentTemperature, batch: B, pairs: pairs)
+      }
       g.backward(from: l)
       loss += l[0]
     }
@@ -162,6 +211,7 @@ public func trainBackboneDINO(_ cfg: BackbonePretrainConfig, log: (String) -> Vo
     opt.update()
     DINO.updateTeacher(teacherStore, from: studentStore, momentum: DINO.momentum(step: step, total: cfg.steps, base: cfg.teacherMomentum))
     centre.update(with: teacherScores)
+    if mim { patchCentre.update(with: teacherPatches) }
 
     window.append(loss)
     entropyWindow.append((DINO.meanEntropy(probs, prototypes: K), DINO.marginalEntropy(probs, prototypes: K)))
@@ -175,9 +225,14 @@ public func trainBackboneDINO(_ cfg: BackbonePretrainConfig, log: (String) -> Vo
     let e = entropyCurve.last ?? [0, 0, 0]
     progress.update(step + 1, items: (step + 1) * B, fields: [
       ("loss", String(format: "%.4f", curve.last?[1] ?? loss)), ("H", String(format: "%.2f/%.2f", e[1], e[2])),
-    ])
+    ] + (mim ? [("mim", String(format: "%.3f", patchLoss))] : []))
   }
   return DINOTrainingResult(student: student, teacher: teacher, lossCurve: curve, entropyCurve: entropyCurve, seconds: progress.elapsed)
+}
+
+/// Writes 2-D sin-cos values into the patch rows of a bare ViT's `pos_embed`.
+func initialisePositions(_ store: ParameterStore, _ model: ViTConfig) {
+  ImageFeatures.fillSinCosPositions(store, name: "pos_embed", grid: model.imageSize / model.patch, width: model.width)
 }
 
 /// Trains the backbone (`trainBackboneDINO`), probes the teacher against a random-init ViT,
@@ -196,6 +251,7 @@ public func pretrainBackbone(_ cfg: BackbonePretrainConfig, log: (String) -> Voi
     let randomStore = ParameterStore()
     let random = ViT(cfg.model, store: randomStore)
     randomStore.allocate(seed: cfg.seed)  // the student's starting point
+    if cfg.sinCosPositions { initialisePositions(randomStore, cfg.model) }
     let report = LinearProbe.evaluate(trained: backbone, random: random, config: cfg.probe, seed: cfg.seed &+ 1000, log: log)
     probe = report
   }

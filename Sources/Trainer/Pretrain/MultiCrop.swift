@@ -71,12 +71,16 @@ public struct ColourJitterConfig: Codable, Sendable, Equatable {
   /// shape, layout and style instead. The teacher's views and the student's global views
   /// are never hue-rotated, so hue remains part of what the targets encode.
   public var localHue: Float = 0.8
+  /// Chance that a *global* view's hue is rotated (the teacher's views included). Zero keeps
+  /// hue a feature the targets encode; above zero, two views of one image can no longer be
+  /// matched by colour alone, so the targets must come from shape, layout and style.
+  public var globalHue: Float = 0
 
   public init() {}
 
   /// Throws a ConfigError naming the first bad key under `prefix`.
   func validate(prefix: String) throws {
-    for (key, v) in [("probability", probability), ("greyscale", greyscale), ("localHue", localHue)] {
+    for (key, v) in [("probability", probability), ("greyscale", greyscale), ("localHue", localHue), ("globalHue", globalHue)] {
       try require(v >= 0 && v <= 1, "\(prefix).\(key)", "must be in [0, 1], got \(v)")
     }
     for (key, v) in [("brightness", brightness), ("contrast", contrast), ("saturation", saturation)] {
@@ -138,7 +142,8 @@ public enum MultiCrop {
     let k = rng.uniform(1 - c.contrast, 1 + c.contrast)
     let s = rng.uniform(1 - c.saturation, 1 + c.saturation)
     let grey = rng.uniform() < c.greyscale
-    let rotate = local && rng.uniform() < c.localHue
+    // A global view draws only when globalHue is on, so runs without it keep their stream.
+    let rotate = local ? rng.uniform() < c.localHue : (c.globalHue > 0 && rng.uniform() < c.globalHue)
     let angle = rng.uniform(0, 2 * Float.pi)
     guard apply || grey || rotate, let p = x.baseAddress else { return }
     let plane = S * S
