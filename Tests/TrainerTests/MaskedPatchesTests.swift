@@ -55,8 +55,37 @@ final class MaskedPatchesTests: XCTestCase {
     XCTAssertLessThan(r.worst, 1e-2, "patch loss gradient: \(r)")
   }
 
-  /// The tiny backbone run with the patch objective on: deterministic, the mask token learns,
-  /// and the saved backbone holds neither head nor mask token.
+  /// SimMIM's targets are each patch's pixels with mean 0 and variance 1 (a flat patch: all
+  /// 0); its loss is the squared error over masked patches only, and its gradient matches
+  /// finite differences.
+  func testPixelTargetsAndLoss() {
+    let S = 8, p = 4, F = 48, rows = 4
+    var image = seededUniform(3 * S * S, seed: 12)
+    for c in 0..<3 { for y in 0..<4 { for x in 4..<8 { image[c * S * S + y * S + x] = 0.25 } } }  // patch 1 is flat
+    let g = Graph()
+    let targets = PatchMasks.pixelTargets(g, images: g.constant(image, Shape(1, 3, S, S)), patch: p)
+    XCTAssertEqual(targets.count, rows * F)
+    for r in 0..<rows {
+      let row = targets[(r * F)..<((r + 1) * F)]
+      let mean = row.reduce(0, +) / Float(F), variance = row.map { $0 * $0 }.reduce(0, +) / Float(F)
+      XCTAssertEqual(mean, 0, accuracy: 1e-4)
+      XCTAssertEqual(variance, r == 1 ? 0 : 1, accuracy: 1e-3, "patch \(r)")
+    }
+    let mask: [Float] = [1, 0, 1, 0]
+    let predictions = seededUniform(rows * F, seed: 13)
+    var expected: Float = 0
+    for r in [0, 2] { for i in 0..<F { expected += (predictions[r * F + i] - targets[r * F + i]) * (predictions[r * F + i] - targets[r * F + i]) } }
+    let l = PatchMasks.pixelLoss(g, predictions: g.leaf(predictions, Shape(rows, F)), targets: targets, mask: mask)
+    XCTAssertEqual(l[0], expected / Float(2 * F), accuracy: 1e-4)
+    let r = gradCheck(inputs: [(predictions, Shape(rows, F))], eps: 1e-2) { g, x in
+      PatchMasks.pixelLoss(g, predictions: x[0], targets: targets, mask: mask)
+    }
+    XCTAssertLessThan(r.worst, 1e-2, "pixel loss gradient: \(r)")
+  }
+
+  /// The tiny backbone run with the patch objective on, with either target: deterministic,
+  /// the mask token (and the pixel decoder) learn, and the saved backbone holds neither head
+  /// nor mask token.
   func testTinyPretrainingWithMaskedPatches() throws {
     var cfg = try ConfigLoader.load(BackbonePretrainConfig.self, path: configPath("tiny-pretrain-backbone.yaml"))
     cfg.mim.weight = 1
@@ -75,7 +104,20 @@ final class MaskedPatchesTests: XCTestCase {
     XCTAssertNotEqual(trainBackboneDINO(cfg, log: { _ in }).teacher.store.snapshot().prefix(1000),
                       a.teacher.store.snapshot().prefix(1000))
 
+    // SimMIM's pixel target: the decoder learns, and the run is its own, deterministic one.
     cfg.mim.weight = 1
+    cfg.mim.target = .pixels
+    let p1 = trainBackboneDINO(cfg, log: { _ in }), p2 = trainBackboneDINO(cfg, log: { _ in })
+    XCTAssertEqual(p1.teacher.store.snapshot(), p2.teacher.store.snapshot())
+    XCTAssertTrue(p1.lossCurve.allSatisfy { $0[1].isFinite && $0[1] > 0 }, "\(p1.lossCurve)")
+    let freshPixels = ParameterStore()
+    _ = DINONetwork(backbone: cfg.model, head: cfg.head, store: freshPixels, maskToken: true, pixelDecoder: true)
+    freshPixels.allocate(seed: cfg.seed)
+    guard let decoder = freshPixels.param(named: "mim.decoder.weight"), let trained = p1.student.store.param(named: "mim.decoder.weight")
+    else { return XCTFail("no pixel decoder") }
+    XCTAssertNotEqual(p1.student.store[trained].toArray(), freshPixels[decoder].toArray(), "the decoder is trained")
+    XCTAssertNotEqual(p1.teacher.store.snapshot().prefix(1000), a.teacher.store.snapshot().prefix(1000))
+
     cfg.steps = 2
     cfg.output = FileManager.default.temporaryDirectory.appendingPathComponent("bb-mim-\(UUID().uuidString)").path
     _ = try pretrainBackbone(cfg, log: { _ in })

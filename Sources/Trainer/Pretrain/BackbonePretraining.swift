@@ -181,25 +181,13 @@ public func trainBackboneDINO(_ cfg: BackbonePretrainConfig, log: (String) -> Vo
       g.reset()
       let x = g.constant(Array(batch.views[(first * B * D)..<((first + n) * B * D)]), Shape(n * B, 3, S, S))
       let t = g.constant(Array(targets[(first * B * K)..<((first + n) * B * K)]), Shape(n * B, K))
-      var l: Tensor
+      let l: Tensor
       if mim && first == 0 {
         let keep = g.constant(Shape(G * B, P, C)) { 1 - masks[$0 / C] }
-        let pl: Tensor
-        if let decoder = student.pixelDecoder {
-          let tokens = student.maskedTokens(g, images: x, keep: keep)  // (G·B, 1 + P, C)
-          let cls = student.head(g, g.sliceTokens(tokens, start: 0, count: 1).reshaped(G * B, C))
-          l = DINO.loss(g, studentScores: cls, targets: t, studentTemperature: cfg.studentTemperature, batch: B, pairs: pairs)
-          let predictions = decoder(g, g.sliceTokens(tokens, start: 1, count: P).reshaped(G * B * P, C))  // (G·B·P, 3p²)
-          pl = PatchMasks.pixelLoss(g, predictions: predictions, targets: PatchMasks.pixelTargets(g, images: x, patch: cfg.model.patch),
-                                    mask: masks)
-        } else {
-          let (cls, patches) = student.tokenScores(g, images: x, keep: keep)
-          l = DINO.loss(g, studentScores: cls, targets: t, studentTemperature: cfg.studentTemperature, batch: B, pairs: pairs)
-          pl = PatchMasks.loss(g, studentScores: patches, targets: g.constant(patchTargets.targets, Shape(G * B * P, K)),
-                               masked: patchTargets.masked, studentTemperature: cfg.studentTemperature)
-        }
-        patchLoss = pl[0]
-        l = g.add(l, g.scale(pl, cfg.mim.weight))
+        let (cls, patch) = maskedGlobalLosses(g, student: student, views: x, keep: keep, clsTargets: t, masks: masks,
+                                              patchTargets: patchTargets, cfg: cfg, pairs: pairs)
+        patchLoss = patch[0]
+        l = g.add(cls, g.scale(patch, cfg.mim.weight))
       } else {
         l = DINO.loss(g, studentScores: student.scores(g, images: x), targets: t,
                       studentTemperature: cfg.studentTemperature, batch: B, pairs: pairs)
@@ -228,6 +216,26 @@ public func trainBackboneDINO(_ cfg: BackbonePretrainConfig, log: (String) -> Vo
     ] + (mim ? [("mim", String(format: "%.3f", patchLoss))] : []))
   }
   return DINOTrainingResult(student: student, teacher: teacher, lossCurve: curve, entropyCurve: entropyCurve, seconds: progress.elapsed)
+}
+
+/// The student's two losses on its masked global views x (G·B, 3, S, S), `keep` (G·B, P, C):
+/// DINO's on the CLS token against `clsTargets`, and the patch loss on the masked patches,
+/// iBOT's against the teacher's `patchTargets` or SimMIM's against the views' own pixels.
+private func maskedGlobalLosses(_ g: Graph, student: DINONetwork, views x: Tensor, keep: Tensor, clsTargets t: Tensor, masks: [Float],
+                                patchTargets: (targets: [Float], masked: Int), cfg: BackbonePretrainConfig,
+                                pairs: Int) -> (cls: Tensor, patch: Tensor) {
+  let N = x.shape[0], B = cfg.batchSize, C = cfg.model.width, P = cfg.model.patchTokens, K = cfg.head.prototypes
+  let tokens = student.maskedTokens(g, images: x, keep: keep)  // (N, 1 + P, C)
+  let clsScores = student.head(g, g.sliceTokens(tokens, start: 0, count: 1).reshaped(N, C))  // (N, K)
+  let cls = DINO.loss(g, studentScores: clsScores, targets: t, studentTemperature: cfg.studentTemperature, batch: B, pairs: pairs)
+  let patches = g.sliceTokens(tokens, start: 1, count: P).reshaped(N * P, C)
+  guard let decoder = student.pixelDecoder else {
+    return (cls, PatchMasks.loss(g, studentScores: student.head(g, patches), targets: g.constant(patchTargets.targets, Shape(N * P, K)),
+                                 masked: patchTargets.masked, studentTemperature: cfg.studentTemperature))
+  }
+  let predictions = decoder(g, patches)  // (N·P, 3p²)
+  return (cls, PatchMasks.pixelLoss(g, predictions: predictions, targets: PatchMasks.pixelTargets(g, images: x, patch: cfg.model.patch),
+                                    mask: masks))
 }
 
 /// Writes 2-D sin-cos values into the patch rows of a bare ViT's `pos_embed`.
