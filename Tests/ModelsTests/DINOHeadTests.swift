@@ -115,6 +115,24 @@ final class DINOHeadTests: XCTestCase {
     XCTAssertLessThan(r.worst, 2e-2, "mask token gradient: \(r)")
   }
 
+  /// A six-channel ViT given RGB adds the judges' edge and mask channels itself: its tokens
+  /// equal those of the same ViT given the six channels explicitly.
+  func testSixChannelViTReadsRGB() {
+    var config = tinyViT
+    config.channels = ImageFeatures.channels
+    let store = ParameterStore()
+    let vit = ViT(config, store: store)
+    store.allocate(seed: 14)
+    XCTAssertEqual(store.entries.first { $0.name == "patch_embed.proj.weight" }?.shape, Shape(32, 96))
+    let rgb = seededUniform(2 * 3 * 16 * 16, seed: 15)
+    let g = Graph()
+    g.recording = false
+    let fromRGB = vit.tokens(g, images: g.constant(rgb, Shape(2, 3, 16, 16))).toArray()
+    let features = rgb.withUnsafeBufferPointer { ImageFeatures.edgesAndMask($0.baseAddress!, batch: 2, size: 16) }
+    let fromFeatures = vit.tokens(g, images: g.constant(features, Shape(2, 6, 16, 16))).toArray()
+    XCTAssertEqual(fromRGB, fromFeatures)
+  }
+
   func testTeacherEMAUpdateAndMomentumSchedule() {
     let a = ParameterStore(), b = ParameterStore()
     _ = DINOHead(tinyHead, inputDim: 4, store: a)
