@@ -118,11 +118,14 @@ public struct DINONetwork {
   /// images (N, 3, H, W) → cls (N, K) and patches (N·P, K), image-major. `keep` (N, P, C),
   /// 1 for a visible patch and 0 for a masked one, masks the input (needs `maskToken`).
   public func tokenScores(_ g: Graph, images: Tensor, keep: Tensor? = nil) -> (cls: Tensor, patches: Tensor) {
-    let N = images.shape[0], C = backbone.config.width, P = backbone.config.patchTokens
-    let t = maskedTokens(g, images: images, keep: keep)  // (N, 1 + P, C)
-    let cls = g.sliceTokens(t, start: 0, count: 1).reshaped(N, C)
-    let patches = g.sliceTokens(t, start: 1, count: P).reshaped(N * P, C)
+    let (cls, patches) = split(g, maskedTokens(g, images: images, keep: keep))
     return (head(g, cls), head(g, patches))
+  }
+
+  /// Tokens (N, 1 + P, C) → the CLS rows (N, C) and the patch rows (N·P, C), image-major.
+  public func split(_ g: Graph, _ tokens: Tensor) -> (cls: Tensor, patches: Tensor) {
+    let N = tokens.shape[0], C = backbone.config.width, P = backbone.config.patchTokens
+    return (g.sliceTokens(tokens, start: 0, count: 1).reshaped(N, C), g.sliceTokens(tokens, start: 1, count: P).reshaped(N * P, C))
   }
 
   /// Whether a parameter belongs to the backbone (what ships) rather than the training-only

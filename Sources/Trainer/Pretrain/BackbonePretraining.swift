@@ -199,7 +199,7 @@ public func trainBackboneDINO(_ cfg: BackbonePretrainConfig, log: (String) -> Vo
     opt.update()
     DINO.updateTeacher(teacherStore, from: studentStore, momentum: DINO.momentum(step: step, total: cfg.steps, base: cfg.teacherMomentum))
     centre.update(with: teacherScores)
-    if mim { patchCentre.update(with: teacherPatches) }
+    if mim && !pixels { patchCentre.update(with: teacherPatches) }
 
     window.append(loss)
     entropyWindow.append((DINO.meanEntropy(probs, prototypes: K), DINO.marginalEntropy(probs, prototypes: K)))
@@ -224,13 +224,12 @@ public func trainBackboneDINO(_ cfg: BackbonePretrainConfig, log: (String) -> Vo
 private func maskedGlobalLosses(_ g: Graph, student: DINONetwork, views x: Tensor, keep: Tensor, clsTargets t: Tensor, masks: [Float],
                                 patchTargets: (targets: [Float], masked: Int), cfg: BackbonePretrainConfig,
                                 pairs: Int) -> (cls: Tensor, patch: Tensor) {
-  let N = x.shape[0], B = cfg.batchSize, C = cfg.model.width, P = cfg.model.patchTokens, K = cfg.head.prototypes
-  let tokens = student.maskedTokens(g, images: x, keep: keep)  // (N, 1 + P, C)
-  let clsScores = student.head(g, g.sliceTokens(tokens, start: 0, count: 1).reshaped(N, C))  // (N, K)
-  let cls = DINO.loss(g, studentScores: clsScores, targets: t, studentTemperature: cfg.studentTemperature, batch: B, pairs: pairs)
-  let patches = g.sliceTokens(tokens, start: 1, count: P).reshaped(N * P, C)
+  let rows = x.shape[0] * cfg.model.patchTokens, K = cfg.head.prototypes
+  let (clsTokens, patches) = student.split(g, student.maskedTokens(g, images: x, keep: keep))  // (N, C), (N·P, C)
+  let cls = DINO.loss(g, studentScores: student.head(g, clsTokens), targets: t, studentTemperature: cfg.studentTemperature,
+                      batch: cfg.batchSize, pairs: pairs)
   guard let decoder = student.pixelDecoder else {
-    return (cls, PatchMasks.loss(g, studentScores: student.head(g, patches), targets: g.constant(patchTargets.targets, Shape(N * P, K)),
+    return (cls, PatchMasks.loss(g, studentScores: student.head(g, patches), targets: g.constant(patchTargets.targets, Shape(rows, K)),
                                  masked: patchTargets.masked, studentTemperature: cfg.studentTemperature))
   }
   let predictions = decoder(g, patches)  // (N·P, 3p²)
