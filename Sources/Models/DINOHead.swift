@@ -69,7 +69,11 @@ public struct DINOHead {
 
   /// Cosine scores against the prototypes: x (N, inputDim) → (N, K), each in [−1, 1].
   public func callAsFunction(_ g: Graph, _ x: Tensor) -> Tensor {
-    let z = embed(g, x)  // (N, bottleneck)
+    scores(g, embedding: embed(g, x))
+  }
+
+  /// Cosine scores of unit embeddings z (N, bottleneck) from `embed` → (N, K).
+  public func scores(_ g: Graph, embedding z: Tensor) -> Tensor {
     let w = g.l2Normalize(store[prototypes])  // (K, bottleneck), gradient flows to the raw rows
     return g.linear(z, w, nil)
   }

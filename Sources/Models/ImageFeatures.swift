@@ -61,7 +61,7 @@ public enum ImageFeatures {
   }
 
   /// The median of one channel's border pixels (S, S): the background's value there.
-  static func borderMedian(_ ch: UnsafePointer<Float>, size S: Int) -> Float {
+  public static func borderMedian(_ ch: UnsafePointer<Float>, size S: Int) -> Float {
     guard S > 1 else { return ch[0] }
     var border: [Float] = []
     border.reserveCapacity(4 * S)

@@ -43,7 +43,7 @@ struct PretrainCommand: ParsableCommand {
         let cfg = try ConfigLoader.load(BackbonePretrainConfig.self, path: config, overrides: overrides)
         let r = try pretrainBackbone(cfg, log: log)
         if let probe = r.probe { print(probe.table()) }
-        print(String(format: "backbone: %d steps, final DINO loss %.4f, %.1f images/s (%.1f views/s) on %d thread(s), %@",
+        print(String(format: "backbone: %d steps, final loss %.4f, %.1f images/s (%.1f views/s) on %d thread(s), %@",
                      r.steps, r.finalLoss, r.imagesPerSecond, r.viewsPerSecond, r.threads, ProgressLine.duration(r.seconds)))
       case .preference:
         let cfg = try ConfigLoader.load(PreferencePretrainConfig.self, path: config, overrides: overrides)

@@ -75,7 +75,9 @@ final class RewardTests: XCTestCase {
   }
 
   func testAdaptiveRuleFiresExactlyWhenGeneratedOutscoresReferences() {
-    let disc = Discriminator(config: DiscriminatorConfig(), featureWidth: 4, seed: 0)
+    var adaptive = DiscriminatorConfig()
+    adaptive.schedule = .adaptive
+    let disc = Discriminator(config: adaptive, featureWidth: 4, seed: 0)
     XCTAssertEqual(disc.trigger(iteration: 0, meanGenerated: 0.51, meanReference: 0.5), "adaptive")
     XCTAssertNil(disc.trigger(iteration: 0, meanGenerated: 0.5, meanReference: 0.5))
     XCTAssertNil(disc.trigger(iteration: 0, meanGenerated: 0.2, meanReference: 0.5))

@@ -36,8 +36,8 @@ final class BackbonePretrainingTests: XCTestCase {
   /// Same seed, same weights, bit for bit, although batches render on a second thread.
   func testTinyPretrainingIsDeterministic() throws {
     let cfg = try tinyConfig()
-    let a = trainBackboneDINO(cfg, log: { _ in })
-    let b = trainBackboneDINO(cfg, log: { _ in })
+    let a = trainBackbone(cfg, log: { _ in })
+    let b = trainBackbone(cfg, log: { _ in })
     XCTAssertEqual(a.student.store.snapshot(), b.student.store.snapshot())
     XCTAssertEqual(a.teacher.store.snapshot(), b.teacher.store.snapshot())
     XCTAssertEqual(a.lossCurve.count, cfg.steps)

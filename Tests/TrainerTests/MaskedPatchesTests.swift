@@ -90,8 +90,8 @@ final class MaskedPatchesTests: XCTestCase {
     var cfg = try ConfigLoader.load(BackbonePretrainConfig.self, path: configPath("tiny-pretrain-backbone.yaml"))
     cfg.mim.weight = 1
     cfg.probe.trainImages = 0
-    let a = trainBackboneDINO(cfg, log: { _ in })
-    let b = trainBackboneDINO(cfg, log: { _ in })
+    let a = trainBackbone(cfg, log: { _ in })
+    let b = trainBackbone(cfg, log: { _ in })
     XCTAssertEqual(a.teacher.store.snapshot(), b.teacher.store.snapshot())
     XCTAssertTrue(a.lossCurve.allSatisfy { $0[1].isFinite && $0[1] > 0 }, "\(a.lossCurve)")
     let start = ParameterStore()
@@ -101,13 +101,13 @@ final class MaskedPatchesTests: XCTestCase {
     XCTAssertNotEqual(a.student.store[token].toArray(), start[initial].toArray(), "the mask token is trained")
     // Plain DINO on the same config is a different run (the patch loss moves the weights).
     cfg.mim.weight = 0
-    XCTAssertNotEqual(trainBackboneDINO(cfg, log: { _ in }).teacher.store.snapshot().prefix(1000),
+    XCTAssertNotEqual(trainBackbone(cfg, log: { _ in }).teacher.store.snapshot().prefix(1000),
                       a.teacher.store.snapshot().prefix(1000))
 
     // SimMIM's pixel target: the decoder learns, and the run is its own, deterministic one.
     cfg.mim.weight = 1
     cfg.mim.target = .pixels
-    let p1 = trainBackboneDINO(cfg, log: { _ in }), p2 = trainBackboneDINO(cfg, log: { _ in })
+    let p1 = trainBackbone(cfg, log: { _ in }), p2 = trainBackbone(cfg, log: { _ in })
     XCTAssertEqual(p1.teacher.store.snapshot(), p2.teacher.store.snapshot())
     XCTAssertTrue(p1.lossCurve.allSatisfy { $0[1].isFinite && $0[1] > 0 }, "\(p1.lossCurve)")
     let freshPixels = ParameterStore()

@@ -22,6 +22,11 @@ final class TrainingRunTests: XCTestCase {
     c.discriminator.hidden = 16
     c.discriminator.stepsPerTrigger = 2
     c.discriminator.patches = 4
+    // The schedule and leash these tests were written against (the shipped Adv-GRPO
+    // defaults moved to D every other iteration and β 0.4 with the contrastive backbone).
+    c.discriminator.schedule = .adaptive
+    c.discriminator.ratio = 10
+    c.kl.beta = 0.04
     c.eval.every = 0
     c.eval.prompts = 2
     c.eval.samplesPerPrompt = 2

@@ -48,7 +48,9 @@ public struct GRPOSettings: Codable, Sendable, Equatable {
 
 /// `kl.*`: the leash to the LoRA-off reference.
 public struct KLSettings: Codable, Sendable, Equatable {
-  public var beta: Float = 0.04
+  /// Adv-GRPO's default (the other configs set their own): 0.04 let the generator drift from
+  /// the references while pleasing D (README, "Adv-GRPO on the contrastive backbone").
+  public var beta: Float = 0.4
   public var form: KLForm = .noDt
   public init() {}
 }

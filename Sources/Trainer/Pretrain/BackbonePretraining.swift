@@ -3,13 +3,15 @@ import Foundation
 import Models
 import World
 
-/// `grpotop pretrain backbone`: DINO self-distillation of the ViT on world renders, no labels.
+/// `grpotop pretrain backbone`: self-supervised training of the ViT on world renders, no labels:
+/// DINO's self-distillation, SimCLR's instance contrast, or both (the shipped run: contrast).
 public struct BackbonePretrainConfig: ValidatedConfig, Equatable {
   public var seed: UInt64 = 1
-  /// 900 rather than 1400: on the shared machine 1400 ran at 6-8 images/s (~50 minutes).
-  public var steps = 900
-  /// Source images per step; each gives `crops.views` views.
-  public var batchSize = 16
+  /// 2,400 steps of 64 at ~50 images/s: about 50 minutes on one core.
+  public var steps = 2400
+  /// Source images per step; each gives `crops.views` views (two without DINO). Instance
+  /// contrast draws its negatives from the batch, so it wants more than DINO's 16.
+  public var batchSize = 64
   /// Peak AdamW learning rate (after linear warm-up, cosine decay to a tenth).
   public var lr: Float = 5e-4
   public var warmupSteps = 100
@@ -36,6 +38,11 @@ public struct BackbonePretrainConfig: ValidatedConfig, Equatable {
   public var crops = MultiCropConfig()
   /// iBOT's masked-patch objective beside DINO's CLS objective (weight 0: DINO alone).
   public var mim = MaskedImageModellingConfig()
+  /// Weight of DINO's CLS loss; 0 leaves instance contrast alone (no teacher, no local views).
+  /// Ten DINO variants left the shape probe at chance; contrast moved it (see the config file).
+  public var dinoWeight: Float = 0
+  /// SimCLR's instance contrast between the two global views (weight 0: off).
+  public var contrastive = ContrastiveConfig(weight: 1)
   /// Training prompts: every style (half the renders), second objects, and explicit
   /// backgrounds on a few: with more, the prototypes sort images by background (the largest
   /// pixel mass) and the object's attributes are learned later.
@@ -44,13 +51,19 @@ public struct BackbonePretrainConfig: ValidatedConfig, Equatable {
   public var styleStrength: [Float] = [0.3, 1.0]
   /// Start the patch positions from 2-D sin-cos values instead of N(0, 0.02) (see
   /// ImageFeatures: random positions leave position at chance for thousands of images).
-  public var sinCosPositions = false
+  public var sinCosPositions = true
   /// Linear probes on the trained teacher and a random-init ViT (trainImages 0 skips them).
   public var probe = ProbeConfig()
   /// Directory for weights and report.
   public var output = "runs/pretrain/backbone"
 
-  public init() {}
+  public init() {
+    // The judges' six input channels (RGB, edges, object mask), hue turned in every view, and
+    // half the global views the object pasted elsewhere on a new ground (ObjectPaste).
+    model.channels = 6
+    crops.colour.globalHue = 0.8
+    crops.paste = 0.5
+  }
   public static var defaults: BackbonePretrainConfig { BackbonePretrainConfig() }
 
   public func validate() throws {
@@ -68,6 +81,11 @@ public struct BackbonePretrainConfig: ValidatedConfig, Equatable {
     try require(head.prototypes >= 2 && head.bottleneck >= 1 && head.hidden >= 1 && head.layers >= 1, "head", "sizes must be positive (prototypes ≥ 2)")
     try crops.validate(prefix: "crops")
     try mim.validate(prefix: "mim")
+    try contrastive.validate(prefix: "contrastive")
+    try require(dinoWeight >= 0 && dinoWeight <= 100, "dinoWeight", "must be in [0, 100], got \(dinoWeight)")
+    try require(dinoWeight > 0 || contrastive.weight > 0, "dinoWeight", "0 needs contrastive.weight > 0 (there would be no loss)")
+    try require(contrastive.weight == 0 || mim.weight == 0, "contrastive.weight", "cannot be combined with mim.weight > 0")
+    try require(batchSize >= 2 || contrastive.weight == 0, "batchSize", "must be at least 2 for contrastive.weight > 0 (no negatives)")
     try probe.validate(prefix: "probe")
   }
 }
@@ -99,7 +117,7 @@ public struct BackbonePretrainReport: Codable, Sendable {
 }
 
 /// The student and teacher after DINO training, with the curves of the run.
-public struct DINOTrainingResult {
+public struct BackboneTrainingResult {
   public let student: DINONetwork
   public let teacher: DINONetwork
   public let lossCurve: [[Float]]
@@ -107,11 +125,13 @@ public struct DINOTrainingResult {
   public let seconds: Double
 }
 
-/// Trains student and EMA teacher by DINO self-distillation. Deterministic in `cfg.seed`
-/// (rendering runs on a second thread, but every batch is a pure function of its step).
-public func trainBackboneDINO(_ cfg: BackbonePretrainConfig, log: (String) -> Void) -> DINOTrainingResult {
+/// Trains the student (and its EMA teacher) by DINO self-distillation, instance contrast, or
+/// both. Deterministic in `cfg.seed` (rendering runs on a second thread, but every batch is a
+/// pure function of its step).
+public func trainBackbone(_ cfg: BackbonePretrainConfig, log: (String) -> Void) -> BackboneTrainingResult {
   let studentStore = ParameterStore(), teacherStore = ParameterStore()
   let mim = cfg.mim.weight > 0
+  let dino = cfg.dinoWeight > 0, contrast = cfg.contrastive.weight > 0
   let pixels = mim && cfg.mim.target == .pixels
   let student = DINONetwork(backbone: cfg.model, head: cfg.head, store: studentStore, maskToken: mim, pixelDecoder: pixels)
   let teacher = DINONetwork(backbone: cfg.model, head: cfg.head, store: teacherStore, maskToken: mim, pixelDecoder: pixels)
@@ -126,17 +146,20 @@ public func trainBackboneDINO(_ cfg: BackbonePretrainConfig, log: (String) -> Vo
   var patchCentre = DINOCentre(prototypes: cfg.head.prototypes, momentum: cfg.centreMomentum)  // iBOT keeps its own
 
   let B = cfg.batchSize, S = cfg.model.imageSize, K = cfg.head.prototypes, D = 3 * S * S
-  let V = cfg.crops.views, G = MultiCropConfig.globalCrops, pairs = DINO.pairCount(globalViews: G, views: V)
+  // Without DINO only the two global views are made: local crops serve DINO's targets alone.
+  let crops = { var c = cfg.crops; if !dino { c.localCrops = 0 }; return c }()
+  let V = crops.views, G = MultiCropConfig.globalCrops, pairs = DINO.pairCount(globalViews: G, views: V)
   let backboneCount = studentStore.entries.filter { DINONetwork.isBackbone($0.name) }.reduce(0) { $0 + $1.shape.count }
   log("backbone: \(backboneCount) parameters (+ \(studentStore.count - backboneCount) in the DINO head), \(cfg.steps) steps of \(B) images × \(V) views at \(S) px")
   let sampler = PromptSampler(seed: cfg.seed, distribution: cfg.prompts)
   let dataRNG = RNG(seed: cfg.seed).stream(1)
   let maskRNG = RNG(seed: cfg.seed).stream(2)
   let P = cfg.model.patchTokens, side = cfg.model.imageSize / cfg.model.patch, C = cfg.model.width
-  // Student passes: with MIM the global views go first as one pass (their masks and patch
-  // targets belong together), then the local views a few at a time.
-  let firstViews = mim ? [0] + Array(stride(from: G, to: V, by: cfg.viewsPerPass)) : Array(stride(from: 0, to: V, by: cfg.viewsPerPass))
-  let crops = cfg.crops, strength = cfg.styleStrength
+  // Student passes: with MIM or contrast the global views go first as one pass (their masks
+  // and patch targets, or the two halves of each positive pair, belong together), then the
+  // local views a few at a time.
+  let firstViews = mim || contrast ? [0] + Array(stride(from: G, to: V, by: cfg.viewsPerPass)) : Array(stride(from: 0, to: V, by: cfg.viewsPerPass))
+  let strength = cfg.styleStrength
   let batches = BatchPrefetcher { step in
     MultiCropBatch.make(step: step, batch: B, imageSize: S, crops: crops, sampler: sampler, styleStrength: strength, rng: dataRNG)
   }
@@ -156,8 +179,10 @@ public func trainBackboneDINO(_ cfg: BackbonePretrainConfig, log: (String) -> Vo
     g.reset()
     g.recording = false
     let globals = g.constant(Array(batch.views[0..<(G * B * D)]), Shape(G * B, 3, S, S))
-    var teacherScores: [Float], teacherPatches: [Float] = []
-    if mim && !pixels {
+    var teacherScores: [Float] = [], teacherPatches: [Float] = []
+    if !dino {
+      // instance contrast alone: no teacher targets
+    } else if mim && !pixels {
       let (cls, patches) = teacher.tokenScores(g, images: globals)
       (teacherScores, teacherPatches) = (cls.toArray(), patches.toArray())  // (G·B, K), (G·B·P, K)
     } else {
@@ -165,7 +190,7 @@ public func trainBackboneDINO(_ cfg: BackbonePretrainConfig, log: (String) -> Vo
     }
     g.recording = true
     let probs = centre.sharpen(teacherScores, temperature: cfg.teacherTemperature)  // (G·B, K)
-    let targets = DINO.targets(teacherProbs: probs, globalViews: G, views: V, batch: B)  // (V·B, K)
+    let targets = !dino ? [] : DINO.targets(teacherProbs: probs, globalViews: G, views: V, batch: B)  // (V·B, K)
     // Masks of the student's global views and the teacher's patch distributions behind them.
     var maskStream = maskRNG.stream(UInt64(step))
     let masks = mim ? PatchMasks.batch(views: G * B, side: side, ratio: cfg.mim.ratio, rng: &maskStream) : []  // (G·B·P)
@@ -175,22 +200,28 @@ public func trainBackboneDINO(_ cfg: BackbonePretrainConfig, log: (String) -> Vo
 
     // Student: all views, a few at a time, gradients accumulating over the passes.
     studentStore.zeroGrads()
-    var loss: Float = 0, patchLoss: Float = 0
+    var loss: Float = 0, patchLoss: Float = 0, retrieval: Float = 0
     for first in firstViews {
-      let n = mim && first == 0 ? G : min(cfg.viewsPerPass, V - first)
+      let n = (mim || contrast) && first == 0 ? G : min(cfg.viewsPerPass, V - first)
       g.reset()
       let x = g.constant(Array(batch.views[(first * B * D)..<((first + n) * B * D)]), Shape(n * B, 3, S, S))
-      let t = g.constant(Array(targets[(first * B * K)..<((first + n) * B * K)]), Shape(n * B, K))
+      let t = g.constant(dino ? Array(targets[(first * B * K)..<((first + n) * B * K)]) : [Float](repeating: 0, count: n * B * K), Shape(n * B, K))
       let l: Tensor
-      if mim && first == 0 {
+      if contrast && first == 0 {
+        let z = student.head.embed(g, student.backbone.cls(g, images: x))  // (G·B, bottleneck), unit rows
+        retrieval = InstanceContrast.accuracy(z)
+        let nce = g.scale(InstanceContrast.loss(g, embeddings: z, temperature: cfg.contrastive.temperature), cfg.contrastive.weight)
+        l = !dino ? nce : g.add(nce, g.scale(DINO.loss(g, studentScores: student.head.scores(g, embedding: z), targets: t,
+                                                          studentTemperature: cfg.studentTemperature, batch: B, pairs: pairs), cfg.dinoWeight))
+      } else if mim && first == 0 {
         let keep = g.constant(Shape(G * B, P, C)) { 1 - masks[$0 / C] }
         let (cls, patch) = maskedGlobalLosses(g, student: student, views: x, keep: keep, clsTargets: t, masks: masks,
                                               patchTargets: patchTargets, cfg: cfg, pairs: pairs)
         patchLoss = patch[0]
         l = g.add(cls, g.scale(patch, cfg.mim.weight))
       } else {
-        l = DINO.loss(g, studentScores: student.scores(g, images: x), targets: t,
-                      studentTemperature: cfg.studentTemperature, batch: B, pairs: pairs)
+        l = g.scale(DINO.loss(g, studentScores: student.scores(g, images: x), targets: t,
+                              studentTemperature: cfg.studentTemperature, batch: B, pairs: pairs), cfg.dinoWeight)
       }
       g.backward(from: l)
       loss += l[0]
@@ -198,11 +229,11 @@ public func trainBackboneDINO(_ cfg: BackbonePretrainConfig, log: (String) -> Vo
     studentStore.clipGradNorm(cfg.gradClip)
     opt.update()
     DINO.updateTeacher(teacherStore, from: studentStore, momentum: DINO.momentum(step: step, total: cfg.steps, base: cfg.teacherMomentum))
-    centre.update(with: teacherScores)
+    if dino { centre.update(with: teacherScores) }
     if mim && !pixels { patchCentre.update(with: teacherPatches) }
 
     window.append(loss)
-    entropyWindow.append((DINO.meanEntropy(probs, prototypes: K), DINO.marginalEntropy(probs, prototypes: K)))
+    if dino { entropyWindow.append((DINO.meanEntropy(probs, prototypes: K), DINO.marginalEntropy(probs, prototypes: K))) }
     if (step + 1) % every == 0 || step + 1 == cfg.steps {
       let n = Float(window.count)
       curve.append([Float(step + 1), window.reduce(0, +) / n])
@@ -211,11 +242,13 @@ public func trainBackboneDINO(_ cfg: BackbonePretrainConfig, log: (String) -> Vo
       entropyWindow.removeAll(keepingCapacity: true)
     }
     let e = entropyCurve.last ?? [0, 0, 0]
-    progress.update(step + 1, items: (step + 1) * B, fields: [
-      ("loss", String(format: "%.4f", curve.last?[1] ?? loss)), ("H", String(format: "%.2f/%.2f", e[1], e[2])),
-    ] + (mim ? [("mim", String(format: "%.3f", patchLoss))] : []))
+    var fields = [("loss", String(format: "%.4f", curve.last?[1] ?? loss))]
+    if dino { fields.append(("H", String(format: "%.2f/%.2f", e[1], e[2]))) }  // teacher entropy: row / batch mean
+    if mim { fields.append(("mim", String(format: "%.3f", patchLoss))) }
+    if contrast { fields.append(("top1", String(format: "%.2f", retrieval))) }  // partner found among the batch's views
+    progress.update(step + 1, items: (step + 1) * B, fields: fields)
   }
-  return DINOTrainingResult(student: student, teacher: teacher, lossCurve: curve, entropyCurve: entropyCurve, seconds: progress.elapsed)
+  return BackboneTrainingResult(student: student, teacher: teacher, lossCurve: curve, entropyCurve: entropyCurve, seconds: progress.elapsed)
 }
 
 /// The student's two losses on its masked global views x (G·B, 3, S, S), `keep` (G·B, P, C):
@@ -242,15 +275,18 @@ func initialisePositions(_ store: ParameterStore, _ model: ViTConfig) {
   ImageFeatures.fillSinCosPositions(store, name: "pos_embed", grid: model.imageSize / model.patch, width: model.width)
 }
 
-/// Trains the backbone (`trainBackboneDINO`), probes the teacher against a random-init ViT,
-/// and saves the teacher's backbone tensors (timm names, no `head.`) with a JSON report.
+/// Trains the backbone (`trainBackbone`), probes what ships against a random-init ViT,
+/// and saves the backbone tensors (timm names, no `head.`) with a JSON report: the EMA
+/// teacher's under DINO, the student's under contrast alone.
 public func pretrainBackbone(_ cfg: BackbonePretrainConfig, log: (String) -> Void) throws -> BackbonePretrainReport {
-  let run = trainBackboneDINO(cfg, log: log)
-  // Only the backbone ships: copy the teacher's backbone tensors into a bare ViT store.
+  let run = trainBackbone(cfg, log: log)
+  // Only the backbone ships: copy its tensors into a bare ViT store.
   let store = ParameterStore()
   let backbone = ViT(cfg.model, store: store)
   store.allocate(seed: cfg.seed)
-  store.copyMatching(from: run.teacher.store)
+  // Without DINO the teacher is never read, and its EMA ends frozen: the student ships.
+  let source = cfg.dinoWeight > 0 ? run.teacher : run.student
+  store.copyMatching(from: source.store)
   try saveWeights(store, model: "backbone", config: cfg.model, to: "\(cfg.output)/backbone.safetensors")
 
   var probe: ProbeReport? = nil
@@ -263,11 +299,12 @@ public func pretrainBackbone(_ cfg: BackbonePretrainConfig, log: (String) -> Voi
     probe = report
   }
   let steps = Double(cfg.steps * cfg.batchSize)
+  let views = cfg.dinoWeight > 0 ? cfg.crops.views : MultiCropConfig.globalCrops  // local crops serve DINO only
   let report = BackbonePretrainReport(
-    steps: cfg.steps, batchSize: cfg.batchSize, views: cfg.crops.views, seconds: run.seconds,
-    imagesPerSecond: steps / run.seconds, viewsPerSecond: steps * Double(cfg.crops.views) / run.seconds,
+    steps: cfg.steps, batchSize: cfg.batchSize, views: views, seconds: run.seconds,
+    imagesPerSecond: steps / run.seconds, viewsPerSecond: steps * Double(views) / run.seconds,
     threads: BLAS.threads, finalLoss: run.lossCurve.last?[1] ?? 0, lossCurve: run.lossCurve,
-    teacherEntropyCurve: run.entropyCurve, parameters: store.count, saved: "EMA teacher backbone", probe: probe)
+    teacherEntropyCurve: run.entropyCurve, parameters: store.count, saved: cfg.dinoWeight > 0 ? "EMA teacher backbone" : "student backbone", probe: probe)
   try AtomicFile.writeJSON(report, to: "\(cfg.output)/report.json")
   log("backbone: weights and report in \(cfg.output)")
   return report

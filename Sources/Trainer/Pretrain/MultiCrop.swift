@@ -31,6 +31,11 @@ public struct MultiCropConfig: Codable, Sendable, Equatable {
   public var flip: Float = 0.5
   /// Photometric jitter of every view (hue is left alone).
   public var colour = ColourJitterConfig()
+  /// Chance that a global view is the image's object cut out, turned, rescaled by a factor in
+  /// `pasteScale` and laid on a flat ground at a random place (ObjectPaste) instead of a crop.
+  public var paste: Float = 0
+  /// Range [lo, hi] of the pasted object's rescaling.
+  public var pasteScale: [Float] = [0.8, 1.25]
 
   public init() {}
 
@@ -50,6 +55,9 @@ public struct MultiCropConfig: Codable, Sendable, Equatable {
                 "must be [lo, hi] with 0 < lo ≤ hi, got \(aspect)")
     try require(localCrops >= 0 && localCrops <= 16, "\(prefix).localCrops", "must be in 0...16, got \(localCrops)")
     try require(flip >= 0 && flip <= 1, "\(prefix).flip", "must be in [0, 1], got \(flip)")
+    try require(paste >= 0 && paste <= 1, "\(prefix).paste", "must be in [0, 1], got \(paste)")
+    try require(pasteScale.count == 2 && pasteScale[0] > 0 && pasteScale[0] <= pasteScale[1] && pasteScale[1] <= 4,
+                "\(prefix).pasteScale", "must be [lo, hi] with 0 < lo ≤ hi ≤ 4, got \(pasteScale)")
     try colour.validate(prefix: "\(prefix).colour")
   }
 }
@@ -211,8 +219,13 @@ struct MultiCropBatch: Sendable {
           for v in 0..<V {
             let local = v >= MultiCropConfig.globalCrops
             let out = UnsafeMutableBufferPointer(start: base + (v * B + b) * D, count: D)
-            MultiCrop.crop(src, size: S, scale: local ? crops.localScale : crops.globalScale, aspect: crops.aspect,
-                           flip: crops.flip, rng: &r, into: out)
+            // Paste draws only when it is on, so runs without it keep their stream.
+            let pasted = !local && crops.paste > 0 && r.uniform() < crops.paste
+              && ObjectPaste.view(src, size: S, scale: crops.pasteScale, flip: crops.flip, rng: &r, into: out)
+            if !pasted {
+              MultiCrop.crop(src, size: S, scale: local ? crops.localScale : crops.globalScale, aspect: crops.aspect,
+                             flip: crops.flip, rng: &r, into: out)
+            }
             MultiCrop.jitter(out, size: S, config: crops.colour, local: local, rng: &r)
           }
         }
