@@ -205,23 +205,26 @@ public func trainBackbone(_ cfg: BackbonePretrainConfig, log: (String) -> Void) 
       let n = (mim || contrast) && first == 0 ? G : min(cfg.viewsPerPass, V - first)
       g.reset()
       let x = g.constant(Array(batch.views[(first * B * D)..<((first + n) * B * D)]), Shape(n * B, 3, S, S))
-      let t = g.constant(dino ? Array(targets[(first * B * K)..<((first + n) * B * K)]) : [Float](repeating: 0, count: n * B * K), Shape(n * B, K))
+      // DINO's targets for these views; only built when DINO is on (then every pass has them).
+      let t = g.constant(dino ? Array(targets[(first * B * K)..<((first + n) * B * K)]) : [], Shape(dino ? n * B : 0, K))
+      func dinoLoss(_ scores: Tensor) -> Tensor {
+        g.scale(DINO.loss(g, studentScores: scores, targets: t, studentTemperature: cfg.studentTemperature, batch: B, pairs: pairs),
+                cfg.dinoWeight)
+      }
       let l: Tensor
       if contrast && first == 0 {
         let z = student.head.embed(g, student.backbone.cls(g, images: x))  // (G·B, bottleneck), unit rows
         retrieval = InstanceContrast.accuracy(z)
         let nce = g.scale(InstanceContrast.loss(g, embeddings: z, temperature: cfg.contrastive.temperature), cfg.contrastive.weight)
-        l = !dino ? nce : g.add(nce, g.scale(DINO.loss(g, studentScores: student.head.scores(g, embedding: z), targets: t,
-                                                          studentTemperature: cfg.studentTemperature, batch: B, pairs: pairs), cfg.dinoWeight))
+        l = dino ? g.add(nce, dinoLoss(student.head.scores(g, embedding: z))) : nce
       } else if mim && first == 0 {
         let keep = g.constant(Shape(G * B, P, C)) { 1 - masks[$0 / C] }
         let (cls, patch) = maskedGlobalLosses(g, student: student, views: x, keep: keep, clsTargets: t, masks: masks,
                                               patchTargets: patchTargets, cfg: cfg, pairs: pairs)
         patchLoss = patch[0]
-        l = g.add(cls, g.scale(patch, cfg.mim.weight))
+        l = g.add(g.scale(cls, cfg.dinoWeight), g.scale(patch, cfg.mim.weight))
       } else {
-        l = g.scale(DINO.loss(g, studentScores: student.scores(g, images: x), targets: t,
-                              studentTemperature: cfg.studentTemperature, batch: B, pairs: pairs), cfg.dinoWeight)
+        l = dinoLoss(student.scores(g, images: x))
       }
       g.backward(from: l)
       loss += l[0]
