@@ -63,12 +63,15 @@ public enum ObjectPaste {
     let x0 = Int(Foundation.floor(x)), y0 = Int(Foundation.floor(y))
     let fx = x - Float(x0), fy = y - Float(y0), plane = S * S
     var a: Float = 0, colour = SIMD3<Float>(0, 0, 0)
-    for (yy, wy) in [(y0, 1 - fy), (y0 + 1, fy)] where yy >= 0 && yy < S {
-      for (xx, wx) in [(x0, 1 - fx), (x0 + 1, fx)] where xx >= 0 && xx < S {
-        let i = yy * S + xx, w = wx * wy * alpha[i]
-        a += w
-        colour += w * SIMD3(p[i], p[plane + i], p[2 * plane + i])
-      }
+    // The four neighbours, without building arrays per pixel (this runs for every pixel of
+    // every pasted view).
+    for k in 0..<4 {
+      let yy = y0 + k / 2, xx = x0 + k % 2
+      guard yy >= 0 && yy < S && xx >= 0 && xx < S else { continue }
+      let wy = k / 2 == 0 ? 1 - fy : fy, wx = k % 2 == 0 ? 1 - fx : fx
+      let i = yy * S + xx, w = wx * wy * alpha[i]
+      a += w
+      colour += w * SIMD3(p[i], p[plane + i], p[2 * plane + i])
     }
     return a > 1e-6 ? (min(a, 1), colour / a) : (0, colour)
   }
