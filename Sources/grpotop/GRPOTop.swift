@@ -7,7 +7,7 @@ struct GRPOTop: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "grpotop",
     abstract: "GRPO post-training of flow-matching image generators on the CPU, with a live terminal dashboard.",
-    subcommands: [TrainCommand.self, ReplayCommand.self, AttachCommand.self, SnapshotCommand.self, PretrainCommand.self, SampleCommand.self, EvalCommand.self, Bench.self],
+    subcommands: [TrainCommand.self, ReplayCommand.self, AttachCommand.self, SnapshotCommand.self, PretrainCommand.self, ProbeCommand.self, SampleCommand.self, EvalCommand.self, Bench.self],
     defaultSubcommand: TrainCommand.self)
 
 }

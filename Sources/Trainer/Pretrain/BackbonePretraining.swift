@@ -278,6 +278,16 @@ func initialisePositions(_ store: ParameterStore, _ model: ViTConfig) {
   ImageFeatures.fillSinCosPositions(store, name: "pos_embed", grid: model.imageSize / model.patch, width: model.width)
 }
 
+/// Linear probes of `backbone` against the same architecture at the random initialisation
+/// `cfg` would start from (its seed, and sin-cos positions when it uses them).
+public func probeBackbone(_ backbone: ViT, _ cfg: BackbonePretrainConfig, log: (String) -> Void) -> ProbeReport {
+  let randomStore = ParameterStore()
+  let random = ViT(backbone.config, store: randomStore)
+  randomStore.allocate(seed: cfg.seed)  // the student's starting point
+  if cfg.sinCosPositions { initialisePositions(randomStore, backbone.config) }
+  return LinearProbe.evaluate(trained: backbone, random: random, config: cfg.probe, seed: cfg.seed &+ 1000, log: log)
+}
+
 /// Trains the backbone (`trainBackbone`), probes what ships against a random-init ViT,
 /// and saves the backbone tensors (timm names, no `head.`) with a JSON report: the EMA
 /// teacher's under DINO, the student's under contrast alone.
@@ -294,12 +304,7 @@ public func pretrainBackbone(_ cfg: BackbonePretrainConfig, log: (String) -> Voi
 
   var probe: ProbeReport? = nil
   if cfg.probe.trainImages > 0 && cfg.probe.testImages > 0 {
-    let randomStore = ParameterStore()
-    let random = ViT(cfg.model, store: randomStore)
-    randomStore.allocate(seed: cfg.seed)  // the student's starting point
-    if cfg.sinCosPositions { initialisePositions(randomStore, cfg.model) }
-    let report = LinearProbe.evaluate(trained: backbone, random: random, config: cfg.probe, seed: cfg.seed &+ 1000, log: log)
-    probe = report
+    probe = probeBackbone(backbone, cfg, log: log)
   }
   let steps = Double(cfg.steps * cfg.batchSize)
   let views = cfg.dinoWeight > 0 ? cfg.crops.views : MultiCropConfig.globalCrops  // local crops serve DINO only
