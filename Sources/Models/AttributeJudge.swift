@@ -124,7 +124,7 @@ public struct AttributeJudge {
     let B = images.shape[0], S = config.trunk.imageSize
     precondition(images.count == B * imageFloats, "AttributeJudge: images \(images.shape), expected (B, 3, \(S), \(S))")
     let input = config.trunk.channels == ImageFeatures.channels
-      ? g.constant(ImageFeatures.edgesAndMask(images.data, batch: B, size: S), Shape(B, ImageFeatures.channels, S, S))
+      ? ImageFeatures.tensor(g, images: images)
       : images
     switch config.pooling {
     case .cls:

@@ -59,7 +59,7 @@ public struct QualityRegressor {
     let B = images.shape[0], S = config.trunk.imageSize
     precondition(images.count == B * imageFloats, "QualityRegressor: images \(images.shape), expected (B, 3, \(S), \(S))")
     guard config.trunk.channels == ImageFeatures.channels else { return head(g, trunk.cls(g, images: images)) }
-    let features = g.constant(ImageFeatures.edgesAndMask(images.data, batch: B, size: S), Shape(B, ImageFeatures.channels, S, S))
+    let features = ImageFeatures.tensor(g, images: images)
     return head(g, trunk.cls(g, images: features))
   }
 

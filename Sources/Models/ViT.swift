@@ -95,8 +95,7 @@ public struct ViT {
     if config.channels == ImageFeatures.channels && images.shape[1] == 3 {
       // RGB given to a six-channel encoder: add the fixed edge and object-mask channels here,
       // so every caller passes plain images (no gradient reaches them through these).
-      let S = images.shape[-1]
-      input = g.constant(ImageFeatures.edgesAndMask(images.data, batch: B, size: S), Shape(B, ImageFeatures.channels, S, S))
+      input = ImageFeatures.tensor(g, images: images)
     }
     var patches = patchEmbed(g, g.patchify(input, channels: config.channels, patch: config.patch))  // (B, N, C)
     if let (keep, token) = masked {

@@ -145,6 +145,27 @@ final class AttributeJudgeTests: XCTestCase {
     XCTAssertEqual(f[4 * P + 3 * S + 2], -0.5, "no vertical change beside the square's middle rows")
   }
 
+  /// The in-arena features (what the models read) equal the array kernel's on random images,
+  /// pass after pass of one graph, and the scratch median is the sorted border's middle value.
+  func testFeatureTensorMatchesTheArrayKernel() {
+    let B = 3, S = 16
+    var rng = RNG(seed: 5)
+    let images = (0..<(B * 3 * S * S)).map { _ in rng.uniform(-1, 1) }
+    let expected = images.withUnsafeBufferPointer { ImageFeatures.edgesAndMask($0.baseAddress!, batch: B, size: S) }
+    let g = Graph()
+    g.recording = false
+    for _ in 0..<2 {
+      g.reset()
+      let f = ImageFeatures.tensor(g, images: g.constant(images, Shape(B, 3, S, S)))
+      XCTAssertEqual(f.shape, Shape(B, ImageFeatures.channels, S, S))
+      XCTAssertEqual(f.toArray(), expected)
+    }
+    var border: [Float] = []
+    for y in 0..<S { for x in 0..<S where y == 0 || y == S - 1 || x == 0 || x == S - 1 { border.append(images[y * S + x]) } }
+    let median = images.withUnsafeBufferPointer { ImageFeatures.borderMedian($0.baseAddress!, size: S) }
+    XCTAssertEqual(median, border.sorted()[border.count / 2])
+  }
+
   /// Sin-cos positions fill every patch row and leave the CLS row alone; nearby cells are
   /// more alike than distant ones.
   func testSinCosPositions() {
