@@ -45,6 +45,18 @@ final class RewardPanelTests: XCTestCase {
     XCTAssertFalse(text.contains("spread"), text)
   }
 
+  /// Adv-GRPO keeps r_gen against r_ref and adds the mean of a reward mixed in beside D.
+  func testAdversarialRunShowsTheRewardMixedInBesideD() {
+    let s = state(algorithm: "adv-grpo", rewards: ["discriminator", "alignment"]) { i in
+      ["r_gen": -1 - 0.05 * Double(i), "r_ref": 1, "reward/discriminator/mean": -1 - 0.05 * Double(i),
+       "reward/alignment/mean": 0.55 + 0.01 * Double(i), "reward/total/mean": 0]
+    }
+    let text = rewardPanelText(s)
+    for label in ["r_gen", "r_ref", "alignment  last 0.74"] { XCTAssertTrue(text.contains(label), "\(label):\n\(text)") }
+    XCTAssertFalse(text.contains("discriminator"), text)
+    XCTAssertFalse(text.contains("total"), text)
+  }
+
   func testAxisLabelsTakeTheDigitsANarrowRangeNeeds() {
     XCTAssertEqual(LineChart.distinctLabels([0.3072, 0.305, 0.3028], false), ["0.307", "0.305", "0.303"])
     XCTAssertEqual(LineChart.distinctLabels([1, 0.5, 0], false), ["1", "0.5", "0"])

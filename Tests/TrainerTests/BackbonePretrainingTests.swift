@@ -27,6 +27,8 @@ final class BackbonePretrainingTests: XCTestCase {
     XCTAssertEqual(style, StyleScorePretrainConfig.defaults)
     let editor = try ConfigLoader.load(EditorPretrainConfig.self, path: configPath("pretrain-editor.yaml"))
     XCTAssertEqual(editor, EditorPretrainConfig.defaults)
+    // `grpotop train` with no config is Configs/adv-grpo.yaml.
+    XCTAssertEqual(try ConfigLoader.load(TrainConfig.self, path: configPath("adv-grpo.yaml")), TrainConfig.defaults)
     // The Style-GRPO run config loads and validates as a style run.
     let run = try ConfigLoader.load(TrainConfig.self, path: configPath("style-grpo.yaml"))
     XCTAssertEqual(run.algorithm, .styleGRPO)

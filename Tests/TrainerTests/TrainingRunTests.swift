@@ -22,8 +22,10 @@ final class TrainingRunTests: XCTestCase {
     c.discriminator.hidden = 16
     c.discriminator.stepsPerTrigger = 2
     c.discriminator.patches = 4
-    // The schedule and leash these tests were written against (the shipped Adv-GRPO
-    // defaults moved to D every other iteration and β 0.4 with the contrastive backbone).
+    // The reward, schedule and leash these tests were written against (the shipped Adv-GRPO
+    // defaults moved to D every other iteration, β 0.4 and judge-a's alignment beside D with
+    // the contrastive backbone; the tiny models have no judge).
+    c.rewards = [.init(name: "discriminator", weight: 1)]
     c.discriminator.schedule = .adaptive
     c.discriminator.ratio = 10
     c.kl.beta = 0.04

@@ -1,7 +1,8 @@
 import RunProtocol
 
 // The three line-chart panels. The reward panel plots r_gen against r_ref for Adv-GRPO (the
-// gap between them is what the discriminator schedule reacts to) and every reward's mean
+// gap between them is what the discriminator schedule reacts to, with the means of any rewards
+// mixed in beside D) and every reward's mean
 // otherwise (a win rate its within-group spread: its mean is always 0.5); KL, approx_kl and
 // clipfrac share a log-y chart because they span decades; the discriminator panel adds its
 // trigger list under a loss/accuracy chart.
@@ -22,6 +23,11 @@ enum ChartPanels {
       }
       if let ref = s.series(anyOf: MetricNames.reference) {
         series.append(ChartSeries(label: "r_ref", color: ctx.theme.reference, xs: ref.series.xs, ys: ref.series.ys))
+      }
+      // The rewards mixed in beside D (the default adds judge-a's alignment); D's own mean is r_gen.
+      let palette = ctx.theme.palette
+      for (i, name) in (s.run?.rewards ?? []).filter({ $0 != "discriminator" }).enumerated() {
+        if let c = ctx.series("reward/\(name)/mean", color: palette[(i + 2) % palette.count]) { series.append(c) }
       }
     } else {
       // Rewards in the run's order, then any other reward means it reports.

@@ -141,7 +141,11 @@ public struct TrainConfig: ValidatedConfig, Equatable {
   public var kl = KLSettings()
   public var lora = LoRAConfig(rank: 8, alpha: 16)
   public var logprob = LogProbSettings()
-  public var rewards: [RewardWeight] = [RewardWeight(name: "discriminator", weight: 1)]
+  /// Adv-GRPO's default: the discriminator beside judge-a's alignment, each z-scored within
+  /// its group. The discriminator alone is not prompt-aware: it gained colour and lost shape
+  /// and was not clearly better than the base (README); upstream's PickScore setting likewise
+  /// co-trains a reward that reads the prompt.
+  public var rewards: [RewardWeight] = [RewardWeight(name: "discriminator", weight: 1), RewardWeight(name: "alignment", weight: 1)]
   public var discriminator = DiscriminatorConfig()
   public var references = ReferenceSettings()
   public var pref = PrefSettings()
