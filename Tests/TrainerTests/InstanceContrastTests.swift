@@ -57,6 +57,8 @@ final class InstanceContrastTests: XCTestCase {
     XCTAssertEqual(alone.student.store.snapshot(), trainBackbone(cfg, log: { _ in }).student.store.snapshot())
     XCTAssertTrue(alone.lossCurve.allSatisfy { $0[1].isFinite && $0[1] > 0 }, "\(alone.lossCurve)")
     XCTAssertNotEqual(alone.student.store.snapshot().prefix(1000), both.student.store.snapshot().prefix(1000))
+    XCTAssertEqual(alone.teacher.store.snapshot(), trainBackbone({ var c = cfg; c.steps = 1; return c }(), log: { _ in }).teacher.store.snapshot(),
+                   "alone, the teacher is never updated: it is the same after one step as after all")
 
     cfg.steps = 2
     cfg.output = FileManager.default.temporaryDirectory.appendingPathComponent("bb-nce-\(UUID().uuidString)").path

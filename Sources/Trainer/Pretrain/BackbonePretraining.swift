@@ -231,8 +231,11 @@ public func trainBackbone(_ cfg: BackbonePretrainConfig, log: (String) -> Void) 
     }
     studentStore.clipGradNorm(cfg.gradClip)
     opt.update()
-    DINO.updateTeacher(teacherStore, from: studentStore, momentum: DINO.momentum(step: step, total: cfg.steps, base: cfg.teacherMomentum))
-    if dino { centre.update(with: teacherScores) }
+    // Without DINO nothing reads the teacher: it keeps its starting weights and costs nothing.
+    if dino {
+      DINO.updateTeacher(teacherStore, from: studentStore, momentum: DINO.momentum(step: step, total: cfg.steps, base: cfg.teacherMomentum))
+      centre.update(with: teacherScores)
+    }
     if mim && !pixels { patchCentre.update(with: teacherPatches) }
 
     window.append(loss)
