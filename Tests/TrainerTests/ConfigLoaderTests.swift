@@ -54,6 +54,10 @@ final class ConfigLoaderTests: XCTestCase {
     XCTAssertThrowsError(try ConfigLoader.load(SampleConfig.self, path: nil, overrides: ["steps=0"])) { e in
       XCTAssertTrue(String(describing: e).contains("'steps': must be at least 1, got 0"), "\(e)")
     }
+    XCTAssertThrowsError(try ConfigLoader.load(TrainConfig.self, path: nil, overrides: ["discriminator.mismatch_weight=-1"])) { e in
+      XCTAssertTrue(String(describing: e).contains("'discriminator.mismatch_weight': must be ≥ 0, got -1.0"), "\(e)")
+    }
+    XCTAssertNoThrow(try ConfigLoader.load(TrainConfig.self, path: nil, overrides: ["discriminator.prompt_projection=true"]))
   }
 
   /// A run's config.yaml reads back to the same config and spells integers as integers.

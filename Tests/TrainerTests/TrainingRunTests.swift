@@ -51,12 +51,32 @@ final class TrainingRunTests: XCTestCase {
   func iterationMetrics(_ events: [RunEvent]) -> [Int: [String: Double]] { TinyRuns.iterationMetrics(events) }
 
   func testTwoPlusTwoWithResumeEqualsFourStraight() async throws {
+    try await checkResumeEqualsStraight(tinyConfig())
+  }
+
+  /// The prompt-conditioned discriminator trains, and its prompt table survives a resume.
+  func testPromptConditionedDiscriminatorRunsAndResumes() async throws {
+    var c = tinyConfig()
+    c.discriminator.promptProjection = true
+    c.discriminator.schedule = .ratio
+    c.discriminator.ratio = 2
+    let events = try await checkResumeEqualsStraight(c)
+    let updates = events.compactMap { e -> DiscriminatorUpdate? in
+      if case .discriminatorUpdate(let u) = e.payload { return u } else { return nil }
+    }
+    XCTAssertEqual(updates.map(\.iteration), [0, 2])
+    XCTAssertTrue(updates.allSatisfy { $0.lossAfter < $0.lossBefore }, "\(updates)")
+  }
+
+  /// Runs `c` straight, then as two halves with a resume between, and checks both end equal;
+  /// returns the straight run's events.
+  @discardableResult
+  func checkResumeEqualsStraight(_ c: TrainConfig) async throws -> [RunEvent] {
     let straightDir = tempDir(), splitDir = tempDir()
     defer {
       try? FileManager.default.removeItem(atPath: straightDir)
       try? FileManager.default.removeItem(atPath: splitDir)
     }
-    let c = tinyConfig()
     let (straight, straightEvents) = try await run(c, dir: straightDir, resume: false)
     var half = c
     half.iterations = 2
@@ -71,6 +91,7 @@ final class TrainingRunTests: XCTestCase {
     let fresh = tinyModels(c).generator.store
     let initial = fresh.entries.filter(\.trainable).flatMap { e in Array(UnsafeBufferPointer(start: fresh.values + e.offset, count: e.shape.count)) }
     XCTAssertNotEqual(straight, initial, "four iterations left the adapters untouched")
+    return straightEvents
   }
 
   func testEventsAreRecordedAndLiveEditsApply() async throws {

@@ -1,5 +1,6 @@
 import Engine
 import Models
+import World
 
 /// When the Adv-GRPO discriminator trains.
 public enum DiscriminatorSchedule: String, Codable, Sendable, CaseIterable {
@@ -35,6 +36,13 @@ public struct DiscriminatorConfig: Codable, Sendable, Equatable {
   public var patches = 64
   /// Weight of the patch-token hinge loss next to the CLS one.
   public var patchLossWeight: Float = 0.3
+  /// Condition the CLS score on the prompt (a projection discriminator, see DiscriminatorHead).
+  /// Off by default: the shipped runs were measured without it.
+  public var promptProjection = false
+  /// With the projection: weight, beside the generated images, of references shown with
+  /// another prompt of the batch as negatives. They teach D what a mismatch looks like, which
+  /// generated images alone cannot, since every sample comes with its own prompt.
+  public var mismatchWeight: Float = 1
 
   public init() {}
 }
@@ -79,23 +87,73 @@ public final class Discriminator {
 
   public init(config: DiscriminatorConfig, featureWidth d: Int, seed: UInt64) {
     self.config = config
-    head = DiscriminatorHead(store, inputWidth: d, hidden: config.hidden)
+    head = DiscriminatorHead(store, inputWidth: d, hidden: config.hidden,
+                             vocabularySize: config.promptProjection ? Tokenizer.vocabularySize : 0)
     store.allocate(seed: seed)
     optimizer = AdamW(store: store, config: AdamWConfig(lr: config.lr, beta1: config.beta1, beta2: 0.999, weightDecay: 0))
   }
 
+  /// Prompts as the conditioned head reads them: token ids and mask (N, L), one row per image.
+  struct EncodedPrompts {
+    var ids: [Float] = []
+    var mask: [Float] = []
+    let count: Int
+
+    init(_ prompts: [Prompt]) {
+      count = prompts.count
+      ids.reserveCapacity(count * Tokenizer.maxTokens)
+      mask.reserveCapacity(count * Tokenizer.maxTokens)
+      for p in prompts {
+        let encoded = Tokenizer.encode(p)
+        ids += encoded.map(Float.init)
+        mask += Tokenizer.mask(encoded)
+      }
+    }
+  }
+
+  /// Scores (B·(1 + P)) of a feature set, each image read against its prompt when the head is
+  /// conditioned (`prompts` then holds one per image).
+  func scores(_ g: Graph, _ f: TokenFeatures, prompts: EncodedPrompts?) -> Tensor {
+    let x = g.constant(f.values, Shape(f.count * f.tokens, f.width))
+    guard head.isConditioned else { return head(g, x) }
+    guard let prompts, prompts.count == f.count else {
+      preconditionFailure("Discriminator: a prompt-conditioned head needs one prompt per image")
+    }
+    let L = Tokenizer.maxTokens
+    return head(g, x, tokensPerImage: f.tokens, promptTokens: g.constant(prompts.ids, Shape(f.count, L)),
+                promptMask: g.constant(prompts.mask, Shape(f.count, L)))
+  }
+
+  /// The encoding of `prompts` when the head reads them, else nil.
+  func encoded(_ prompts: [Prompt]?) -> EncodedPrompts? {
+    head.isConditioned ? prompts.map(EncodedPrompts.init) : nil
+  }
+
   /// Per-token scores (B, 1 + P) of a feature set, without recording.
-  func tokenScores(_ f: TokenFeatures) -> [Float] {
+  func tokenScores(_ f: TokenFeatures, prompts: [Prompt]? = nil) -> [Float] {
     graph.reset()
     graph.recording = false
     defer { graph.recording = true }
-    return head(graph, graph.constant(f.values, Shape(f.count * f.tokens, f.width))).toArray()
+    return scores(graph, f, prompts: encoded(prompts)).toArray()
+  }
+
+  /// Each reference's prompt replaced by the next different prompt of the batch (cyclically),
+  /// or nil when the batch holds one prompt only.
+  static func mismatched(_ prompts: [Prompt]) -> [Prompt]? {
+    let N = prompts.count
+    var out = prompts
+    for i in 0..<N {
+      guard let k = (1..<max(N, 1)).first(where: { prompts[(i + $0) % N] != prompts[i] }) else { return nil }
+      out[i] = prompts[(i + k) % N]
+    }
+    return out
   }
 
   /// The reward of each image: λ_g·D(cls) + λ_l·mean of D over the first `patches` patch
-  /// tokens (a fixed subset keeps the reward deterministic).
-  public func rewards(_ f: TokenFeatures) -> [Float] {
-    let s = tokenScores(f), T = f.tokens
+  /// tokens (a fixed subset keeps the reward deterministic). `prompts`: one per image, read
+  /// only by a conditioned head.
+  public func rewards(_ f: TokenFeatures, prompts: [Prompt]? = nil) -> [Float] {
+    let s = tokenScores(f, prompts: prompts), T = f.tokens
     let P = min(config.patches, T - 1)
     return (0..<f.count).map { b in
       let cls = s[b * T]
@@ -105,27 +163,38 @@ public final class Discriminator {
     }
   }
 
-  /// The hinge loss and accuracy 0.5·(P[D(ref) > 0] + P[D(gen) < 0]) on CLS scores.
-  public func evaluate(references: TokenFeatures, generated: TokenFeatures) -> (loss: Float, accuracy: Float) {
-    let r = tokenScores(references), gsc = tokenScores(generated)
-    return (hingeValue(r, gsc, refT: references.tokens, genT: generated.tokens),
+  /// The hinge loss and accuracy 0.5·(P[D(ref) > 0] + P[D(gen) < 0]) on CLS scores (the
+  /// mismatched references are in the loss, not in the accuracy).
+  public func evaluate(references: TokenFeatures, generated: TokenFeatures,
+                       referencePrompts: [Prompt]? = nil, generatedPrompts: [Prompt]? = nil) -> (loss: Float, accuracy: Float) {
+    let r = tokenScores(references, prompts: referencePrompts), gsc = tokenScores(generated, prompts: generatedPrompts)
+    var mismatch: [Float]? = nil
+    if head.isConditioned, config.mismatchWeight > 0, let wrong = referencePrompts.flatMap(Discriminator.mismatched) {
+      mismatch = tokenScores(references, prompts: wrong)
+    }
+    return (hingeValue(r, gsc, mismatch, refT: references.tokens, genT: generated.tokens),
             accuracy(r, gsc, refT: references.tokens, genT: generated.tokens))
   }
 
-  /// `steps` Adam steps on references (positive) against generated images (negative).
-  public func train(references: TokenFeatures, generated: TokenFeatures, steps: Int) -> DiscriminatorReport {
-    let before = evaluate(references: references, generated: generated)
+  /// `steps` Adam steps on references (positive) against generated images (negative); a
+  /// conditioned head also gets the references under mismatched prompts as negatives.
+  public func train(references: TokenFeatures, generated: TokenFeatures, steps: Int,
+                    referencePrompts: [Prompt]? = nil, generatedPrompts: [Prompt]? = nil) -> DiscriminatorReport {
+    let before = evaluate(references: references, generated: generated, referencePrompts: referencePrompts, generatedPrompts: generatedPrompts)
+    let wrong = config.mismatchWeight > 0 ? encoded(referencePrompts.flatMap(Discriminator.mismatched)) : nil
+    let refs = encoded(referencePrompts), gens = encoded(generatedPrompts)
     let g = graph
     for _ in 0..<steps {
       g.reset()
       store.zeroGrads()
-      let rs = head(g, g.constant(references.values, Shape(references.count * references.tokens, references.width)))
-      let gs = head(g, g.constant(generated.values, Shape(generated.count * generated.tokens, generated.width)))
-      let loss = hingeLoss(g, rs, gs, refT: references.tokens, genT: generated.tokens)
+      let rs = scores(g, references, prompts: refs)
+      let gs = scores(g, generated, prompts: gens)
+      let ms = wrong.map { scores(g, references, prompts: $0) }
+      let loss = hingeLoss(g, rs, gs, ms, refT: references.tokens, genT: generated.tokens)
       g.backward(from: loss)
       optimizer.update()
     }
-    let after = evaluate(references: references, generated: generated)
+    let after = evaluate(references: references, generated: generated, referencePrompts: referencePrompts, generatedPrompts: generatedPrompts)
     return DiscriminatorReport(lossBefore: before.loss, lossAfter: after.loss, accuracyBefore: before.accuracy, accuracyAfter: after.accuracy)
   }
 
@@ -146,7 +215,10 @@ public final class Discriminator {
     return (cls, patch)
   }
 
-  func hingeLoss(_ g: Graph, _ refScores: Tensor, _ genScores: Tensor, refT: Int, genT: Int) -> Tensor {
+  /// ½(CLS hinge of the references + of the negatives) + patchLossWeight × the same on patch
+  /// tokens. With mismatched references (CLS only: their patches are real) the CLS negatives
+  /// are (gen + w·mismatch) / (1 + w).
+  func hingeLoss(_ g: Graph, _ refScores: Tensor, _ genScores: Tensor, _ mismatchScores: Tensor? = nil, refT: Int, genT: Int) -> Tensor {
     // relu(1 − s) for references and relu(1 + s) for generated, each masked to CLS or patch
     // rows and averaged over those rows.
     func part(_ s: Tensor, sign: Float, T: Int, patch: Bool) -> Tensor {
@@ -158,12 +230,17 @@ public final class Discriminator {
       let margin = g.clamp(g.scale(s, -sign, offset: 1), 0, .greatestFiniteMagnitude)  // relu(1 − sign·s)
       return g.scale(g.sum(g.mul(margin, g.constant(mask, s.shape))), 1 / rows)
     }
-    let clsLoss = g.scale(g.add(part(refScores, sign: 1, T: refT, patch: false), part(genScores, sign: -1, T: genT, patch: false)), 0.5)
+    var negatives = part(genScores, sign: -1, T: genT, patch: false)
+    if let mismatchScores {
+      let w = config.mismatchWeight
+      negatives = g.scale(g.add(negatives, g.scale(part(mismatchScores, sign: -1, T: refT, patch: false), w)), 1 / (1 + w))
+    }
+    let clsLoss = g.scale(g.add(part(refScores, sign: 1, T: refT, patch: false), negatives), 0.5)
     let patchLoss = g.scale(g.add(part(refScores, sign: 1, T: refT, patch: true), part(genScores, sign: -1, T: genT, patch: true)), 0.5)
     return g.add(clsLoss, g.scale(patchLoss, config.patchLossWeight))
   }
 
-  func hingeValue(_ r: [Float], _ s: [Float], refT: Int, genT: Int) -> Float {
+  func hingeValue(_ r: [Float], _ s: [Float], _ mismatch: [Float]? = nil, refT: Int, genT: Int) -> Float {
     func mean(_ xs: [Float], T: Int, patch: Bool, sign: Float) -> Float {
       var total: Float = 0, n: Float = 0
       for (i, x) in xs.enumerated() where (i % T == 0) != patch {
@@ -172,7 +249,12 @@ public final class Discriminator {
       }
       return n > 0 ? total / n : 0
     }
-    let cls = 0.5 * (mean(r, T: refT, patch: false, sign: 1) + mean(s, T: genT, patch: false, sign: -1))
+    var negatives = mean(s, T: genT, patch: false, sign: -1)
+    if let mismatch {
+      let w = config.mismatchWeight
+      negatives = (negatives + w * mean(mismatch, T: refT, patch: false, sign: -1)) / (1 + w)
+    }
+    let cls = 0.5 * (mean(r, T: refT, patch: false, sign: 1) + negatives)
     let patch = 0.5 * (mean(r, T: refT, patch: true, sign: 1) + mean(s, T: genT, patch: true, sign: -1))
     return cls + config.patchLossWeight * patch
   }

@@ -186,6 +186,7 @@ public struct TrainConfig: ValidatedConfig, Equatable {
     try require(references.perPrompt >= 1, "references.per_prompt", "must be at least 1")
     try require(discriminator.stepsPerTrigger >= 1, "discriminator.steps_per_trigger", "must be at least 1")
     try require(discriminator.ratio >= 2, "discriminator.ratio", "must be at least 2")
+    try require(discriminator.mismatchWeight >= 0, "discriminator.mismatch_weight", "must be ≥ 0, got \(discriminator.mismatchWeight)")
     try require(eval.prompts >= 1 && eval.samplesPerPrompt >= 1, "eval.prompts", "must be at least 1")
     try require(prompts.pool >= grpo.promptsPerIteration, "prompts.pool", "must hold at least grpo.prompts_per_iteration prompts")
     try require(style.sftIterations >= 0, "style.sft_iterations", "must be ≥ 0, got \(style.sftIterations)")

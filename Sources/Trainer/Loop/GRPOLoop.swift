@@ -176,10 +176,15 @@ public final class GRPOLoop {
       ?? references.images(for: prompts[0])
     if let adversarial {
       try boundary(.discriminator, self)
-      let refImages = prompts.flatMap { references.images(for: $0) }
-      referenceThumbs = references.images(for: prompts[0])
+      let refSets = prompts.map { references.images(for: $0) }
+      let refImages = refSets.flatMap { $0 }
+      referenceThumbs = refSets[0]
+      // Each reference's prompt and each sample's, for a prompt-conditioned D only.
+      let conditioned = adversarial.discriminator.head.isConditioned
+      let refPrompts = conditioned ? zip(prompts, refSets).flatMap { p, set in [Prompt](repeating: p, count: set.count) } : nil
+      let genPrompts = conditioned ? batch.prompts.flatMap { [Prompt](repeating: $0, count: G) } : nil
       let refFeatures = adversarial.features.tokens(ReferenceImages.planar(refImages))
-      let rRef = adversarial.discriminator.rewards(refFeatures)
+      let rRef = adversarial.discriminator.rewards(refFeatures, prompts: refPrompts)
       let rGen = scores["discriminator"] ?? []
       let meanGen = Float(mean(rGen)), meanRef = Float(mean(rRef))
       metrics["r_gen"] = Double(meanGen)
@@ -187,7 +192,8 @@ public final class GRPOLoop {
       if let reason = adversarial.discriminator.trigger(iteration: i, meanGenerated: meanGen, meanReference: meanRef) {
         emit(.phase(PhaseChange(iteration: i, phase: .discriminator)))
         let genFeatures = adversarial.features.tokens(traj.final)
-        let report = adversarial.discriminator.train(references: refFeatures, generated: genFeatures, steps: c.discriminator.stepsPerTrigger)
+        let report = adversarial.discriminator.train(references: refFeatures, generated: genFeatures, steps: c.discriminator.stepsPerTrigger,
+                                                     referencePrompts: refPrompts, generatedPrompts: genPrompts)
         discriminatorUpdates += 1
         skipUpdate = true
         emit(.discriminatorUpdate(DiscriminatorUpdate(

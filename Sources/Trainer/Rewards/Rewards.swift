@@ -90,5 +90,8 @@ public final class AdversarialReward: RewardFunction {
     self.discriminator = discriminator
   }
 
-  public func score(_ batch: RewardBatch) -> [Float] { discriminator.rewards(features.tokens(batch.images)) }
+  public func score(_ batch: RewardBatch) -> [Float] {
+    let prompts = discriminator.head.isConditioned ? (0..<batch.count).map(batch.prompt(of:)) : nil
+    return discriminator.rewards(features.tokens(batch.images), prompts: prompts)
+  }
 }
