@@ -103,10 +103,17 @@ public final class Discriminator {
       count = prompts.count
       ids.reserveCapacity(count * Tokenizer.maxTokens)
       mask.reserveCapacity(count * Tokenizer.maxTokens)
+      // Images come in runs of one prompt (a group, a prompt's references): encode each run once.
+      var last: (prompt: Prompt, ids: [Float], mask: [Float])? = nil
       for p in prompts {
-        let encoded = Tokenizer.encode(p)
-        ids += encoded.map(Float.init)
-        mask += Tokenizer.mask(encoded)
+        if last?.prompt != p {
+          let encoded = Tokenizer.encode(p)
+          last = (p, encoded.map(Float.init), Tokenizer.mask(encoded))
+        }
+        if let last {
+          ids += last.ids
+          mask += last.mask
+        }
       }
     }
   }
