@@ -67,11 +67,11 @@ final class PromptDiscriminatorTests: XCTestCase {
     let refs = TokenFeatures(values: cloud(1, n: 4, rng: &rng), count: 4, tokens: T, width: d)
     let gens = TokenFeatures(values: cloud(5, n: 4, rng: &rng), count: 4, tokens: T, width: d)
     let refPrompts = [a, a, b, b], genPrompts = [a, b, a, b]
-    let wrong = disc.encoded(Discriminator.mismatched(refPrompts))
-    XCTAssertNotNil(wrong)
+    let prompts = disc.promptSet(references: refPrompts, generated: genPrompts)
+    XCTAssertNotNil(prompts.mismatched)
     func loss(_ g: Graph) -> Tensor {
-      disc.hingeLoss(g, disc.scores(g, refs, prompts: disc.encoded(refPrompts)), disc.scores(g, gens, prompts: disc.encoded(genPrompts)),
-                     wrong.map { disc.scores(g, refs, prompts: $0) }, refT: T, genT: T)
+      disc.hingeLoss(g, disc.scores(g, refs, prompts: prompts.references), disc.scores(g, gens, prompts: prompts.generated),
+                     prompts.mismatched.map { disc.scores(g, refs, prompts: $0) }, refT: T, genT: T)
     }
     let g = Graph()
     disc.store.zeroGrads()

@@ -131,17 +131,17 @@ public final class Discriminator {
                 promptMask: g.constant(prompts.mask, Shape(f.count, L)))
   }
 
-  /// The encoding of `prompts` when the head reads them, else nil.
-  func encoded(_ prompts: [Prompt]?) -> EncodedPrompts? {
-    head.isConditioned ? prompts.map(EncodedPrompts.init) : nil
-  }
-
   /// Per-token scores (B, 1 + P) of a feature set, without recording.
-  func tokenScores(_ f: TokenFeatures, prompts: [Prompt]? = nil) -> [Float] {
+  func tokenScores(_ f: TokenFeatures, prompts: EncodedPrompts?) -> [Float] {
     graph.reset()
     graph.recording = false
     defer { graph.recording = true }
-    return scores(graph, f, prompts: encoded(prompts)).toArray()
+    return scores(graph, f, prompts: prompts).toArray()
+  }
+
+  /// The encoding of `prompts` when the head reads them, else nil.
+  func encoded(_ prompts: [Prompt]?) -> EncodedPrompts? {
+    head.isConditioned ? prompts.map(EncodedPrompts.init) : nil
   }
 
   /// Each reference's prompt replaced by the next different prompt of the batch (cyclically),
@@ -160,7 +160,7 @@ public final class Discriminator {
   /// tokens (a fixed subset keeps the reward deterministic). `prompts`: one per image, read
   /// only by a conditioned head.
   public func rewards(_ f: TokenFeatures, prompts: [Prompt]? = nil) -> [Float] {
-    let s = tokenScores(f, prompts: prompts), T = f.tokens
+    let s = tokenScores(f, prompts: encoded(prompts)), T = f.tokens
     let P = min(config.patches, T - 1)
     return (0..<f.count).map { b in
       let cls = s[b * T]
@@ -170,15 +170,30 @@ public final class Discriminator {
     }
   }
 
+  /// One update's prompts, encoded once: each reference's, each sample's, and each
+  /// reference's mismatched one (nil where the head does not read them).
+  struct PromptSet {
+    let references: EncodedPrompts?
+    let generated: EncodedPrompts?
+    let mismatched: EncodedPrompts?
+  }
+
+  /// The prompts of one update (the mismatched set only with a positive `mismatchWeight`).
+  func promptSet(references: [Prompt]?, generated: [Prompt]?) -> PromptSet {
+    PromptSet(references: encoded(references), generated: encoded(generated),
+              mismatched: config.mismatchWeight > 0 ? encoded(references.flatMap(Discriminator.mismatched)) : nil)
+  }
+
   /// The hinge loss and accuracy 0.5·(P[D(ref) > 0] + P[D(gen) < 0]) on CLS scores (the
   /// mismatched references are in the loss, not in the accuracy).
   public func evaluate(references: TokenFeatures, generated: TokenFeatures,
                        referencePrompts: [Prompt]? = nil, generatedPrompts: [Prompt]? = nil) -> (loss: Float, accuracy: Float) {
-    let r = tokenScores(references, prompts: referencePrompts), gsc = tokenScores(generated, prompts: generatedPrompts)
-    var mismatch: [Float]? = nil
-    if head.isConditioned, config.mismatchWeight > 0, let wrong = referencePrompts.flatMap(Discriminator.mismatched) {
-      mismatch = tokenScores(references, prompts: wrong)
-    }
+    evaluate(references: references, generated: generated, prompts: promptSet(references: referencePrompts, generated: generatedPrompts))
+  }
+
+  func evaluate(references: TokenFeatures, generated: TokenFeatures, prompts: PromptSet) -> (loss: Float, accuracy: Float) {
+    let r = tokenScores(references, prompts: prompts.references), gsc = tokenScores(generated, prompts: prompts.generated)
+    let mismatch = prompts.mismatched.map { tokenScores(references, prompts: $0) }
     return (hingeValue(r, gsc, mismatch, refT: references.tokens, genT: generated.tokens),
             accuracy(r, gsc, refT: references.tokens, genT: generated.tokens))
   }
@@ -187,21 +202,20 @@ public final class Discriminator {
   /// conditioned head also gets the references under mismatched prompts as negatives.
   public func train(references: TokenFeatures, generated: TokenFeatures, steps: Int,
                     referencePrompts: [Prompt]? = nil, generatedPrompts: [Prompt]? = nil) -> DiscriminatorReport {
-    let before = evaluate(references: references, generated: generated, referencePrompts: referencePrompts, generatedPrompts: generatedPrompts)
-    let wrong = config.mismatchWeight > 0 ? encoded(referencePrompts.flatMap(Discriminator.mismatched)) : nil
-    let refs = encoded(referencePrompts), gens = encoded(generatedPrompts)
+    let prompts = promptSet(references: referencePrompts, generated: generatedPrompts)
+    let before = evaluate(references: references, generated: generated, prompts: prompts)
     let g = graph
     for _ in 0..<steps {
       g.reset()
       store.zeroGrads()
-      let rs = scores(g, references, prompts: refs)
-      let gs = scores(g, generated, prompts: gens)
-      let ms = wrong.map { scores(g, references, prompts: $0) }
+      let rs = scores(g, references, prompts: prompts.references)
+      let gs = scores(g, generated, prompts: prompts.generated)
+      let ms = prompts.mismatched.map { scores(g, references, prompts: $0) }
       let loss = hingeLoss(g, rs, gs, ms, refT: references.tokens, genT: generated.tokens)
       g.backward(from: loss)
       optimizer.update()
     }
-    let after = evaluate(references: references, generated: generated, referencePrompts: referencePrompts, generatedPrompts: generatedPrompts)
+    let after = evaluate(references: references, generated: generated, prompts: prompts)
     return DiscriminatorReport(lossBefore: before.loss, lossAfter: after.loss, accuracyBefore: before.accuracy, accuracyAfter: after.accuracy)
   }
 
