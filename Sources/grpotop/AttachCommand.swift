@@ -44,9 +44,9 @@ struct AttachCommand: AsyncParsableCommand {
     do {
       try await DashboardApp().run(events: events, send: { client?.send($0) }, options: options)
     } catch let e as ThemeError {
-      throw ValidationError(e.description)
+      throw InputError(e.description)
     } catch let e as TerminalError {
-      throw ValidationError(e.description)
+      throw InputError(e.description)
     }
   }
 

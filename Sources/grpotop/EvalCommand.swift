@@ -75,7 +75,7 @@ struct EvalCommand: ParsableCommand {
   }
 
   private func loadGenerator(_ path: String?) throws -> Generator {
-    do { return try Checkpoint.anyGenerator(path: path) } catch { throw ValidationError(String(describing: error)) }
+    do { return try Checkpoint.anyGenerator(path: path) } catch { throw InputError(error) }
   }
 
   private func loadModels() throws -> (Generator, AttributeJudge, ViT) {
@@ -84,6 +84,6 @@ struct EvalCommand: ParsableCommand {
       return (model,
               try judge.map { try ModelLoader.judge(path: $0) } ?? ModelLoader.judge(named: "judge-b"),
               try ModelLoader.backbone(path: backbone))
-    } catch { throw ValidationError(String(describing: error)) }
+    } catch { throw InputError(error) }
   }
 }

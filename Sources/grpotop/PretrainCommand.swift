@@ -72,7 +72,7 @@ struct PretrainCommand: ParsableCommand {
                      r.steps, r.heldOut.spearman, r.imagesPerSecond, ProgressLine.duration(r.seconds)))
       }
     } catch let e as ConfigError {
-      throw ValidationError(e.description)
+      throw InputError(e.description)
     }
   }
 }

@@ -27,7 +27,7 @@ struct ProbeCommand: ParsableCommand {
       print(report.table())
       print(String(format: "probe: %@", ProgressLine.duration(report.seconds)))
     } catch let error as ConfigError {
-      throw ValidationError(error.description)
+      throw InputError(error.description)
     }
   }
 }

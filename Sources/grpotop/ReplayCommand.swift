@@ -23,9 +23,9 @@ struct ReplayCommand: AsyncParsableCommand {
     do {
       try await DashboardApp().run(events: DashboardApp.stream(run.events, speed: speed), send: { _ in }, options: options)
     } catch let e as ThemeError {
-      throw ValidationError(e.description)
+      throw InputError(e.description)
     } catch let e as TerminalError {
-      throw ValidationError(e.description)
+      throw InputError(e.description)
     }
   }
 }

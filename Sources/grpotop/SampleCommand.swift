@@ -32,9 +32,9 @@ struct SampleCommand: ParsableCommand {
   func run() throws {
     BLAS.setThreads(1)
     let parsed: Prompt
-    do { parsed = try Prompt.parse(prompt) } catch let e as WorldError { throw ValidationError(e.description) }
+    do { parsed = try Prompt.parse(prompt) } catch let e as WorldError { throw InputError(e.description) }
     let generator: Generator
-    do { generator = try Checkpoint.anyGenerator(path: checkpoint) } catch { throw ValidationError(String(describing: error)) }
+    do { generator = try Checkpoint.anyGenerator(path: checkpoint) } catch { throw InputError(error) }
     let images: [RGBImage]
     if sde {
       let path = dump ?? "/dev/null"

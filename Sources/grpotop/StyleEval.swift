@@ -44,12 +44,12 @@ extension EvalCommand {
       evaluation = StyleEvaluation(contents: prompts, imageSize: models[0].1.config.imageSize, seed: seed, steps: steps,
                                    judge: try judge.map { try ModelLoader.judge(path: $0) } ?? ModelLoader.judge(named: "judge-b"),
                                    backbone: try ModelLoader.backbone(path: backbone), styleScore: try ModelLoader.styleScore(path: nil))
-    } catch { throw ValidationError(String(describing: error)) }
+    } catch { throw InputError(error) }
 
     if edits {
       let judgeB: AttributeJudge
       do { judgeB = try judge.map { try ModelLoader.judge(path: $0) } ?? ModelLoader.judge(named: "judge-b") } catch {
-        throw ValidationError(String(describing: error))
+        throw InputError(error)
       }
       for (label, model) in models {
         print(EditEvaluation.table(EditEvaluation.rows(editor: model, judge: judgeB, perKind: prompts, seed: seed, steps: steps), label: label))

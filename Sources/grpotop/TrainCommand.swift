@@ -28,7 +28,7 @@ struct TrainCommand: AsyncParsableCommand {
     do {
       let path = resume.map { "\($0)/config.yaml" } ?? config
       cfg = try ConfigLoader.load(TrainConfig.self, path: path, overrides: overrides)
-    } catch let e as ConfigError { throw ValidationError(e.description) }
+    } catch let e as ConfigError { throw InputError(e.description) }
     BLAS.setThreads(cfg.threads)
     let useDashboard = !headless && isatty(0) != 0 && isatty(1) != 0 && !(ProcessInfo.processInfo.environment["TERM"] ?? "").isEmpty
     // While the dashboard owns the screen, warnings wait and are printed after it closes.
@@ -36,10 +36,10 @@ struct TrainCommand: AsyncParsableCommand {
     let trainer: TrainerActor
     do {
       trainer = try TrainerActor(config: cfg, runDirectory: runDir, resume: resume, startPaused: startPaused) { warnings.write($0) }
-    } catch { throw ValidationError(String(describing: error)) }
+    } catch { throw InputError(error) }
     let server: ControlServer?
     do { server = try control.map { try ControlServer.serving(trainer, at: $0) } } catch let e as ControlSocketError {
-      throw ValidationError(e.description)
+      throw InputError(e.description)
     }
     defer { server?.close() }
     if let path = control {
@@ -95,8 +95,8 @@ struct TrainCommand: AsyncParsableCommand {
       // The terminal could not be used: stop the run cleanly rather than leave it orphaned.
       trainer.send(RunCommand(id: 0, by: "grpotop", action: .stop))
       _ = await runTask.value
-      if let e = error as? ThemeError { throw ValidationError(e.description) }
-      if let e = error as? TerminalError { throw ValidationError(e.description + " (or use --headless)") }
+      if let e = error as? ThemeError { throw InputError(e.description) }
+      if let e = error as? TerminalError { throw InputError(e.description + " (or use --headless)") }
       throw error
     }
     // Quitting the dashboard without stopping (q on a finished run, or q twice) still ends the
