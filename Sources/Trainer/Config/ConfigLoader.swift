@@ -86,7 +86,9 @@ public enum ConfigLoader {
     for (key, value) in user.sorted(by: { $0.key < $1.key }) {
       let full = prefix.isEmpty ? key : "\(prefix).\(key)"
       guard let existing = tree[key] else {
-        let near = tree.keys.min { editDistance($0, key) < editDistance($1, key) }
+        // Ties go to the alphabetically first key: a dictionary's order changes from run to
+        // run, and the hint must not.
+        let near = tree.keys.min { (editDistance($0, key), $0) < (editDistance($1, key), $1) }
         let hint = near.map { " (did you mean '\(prefix.isEmpty ? $0 : "\(prefix).\($0)")'?)" } ?? ""
         throw ConfigError("\(source): unknown key '\(full)'\(hint)")
       }

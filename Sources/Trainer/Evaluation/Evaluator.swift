@@ -81,8 +81,13 @@ public final class Evaluator {
       for (attr, n) in asked { out["alignment/\(attr.rawValue)"] = Double(right[attr, default: 0]) / Double(n) }
       // GenEval's "overall": the unweighted mean of the per-attribute accuracies, so a rare
       // attribute counts as much as colour. `alignment` (every attribute right) is stricter.
+      // Summed in the enum's order: a dictionary's order changes from process to process, and
+      // with it the last bit of the sum, so a rerun would not repeat its events exactly.
       if !asked.isEmpty {
-        out["alignment_mean"] = asked.keys.map { Double(right[$0, default: 0]) / Double(asked[$0] ?? 1) }.reduce(0, +) / Double(asked.count)
+        let accuracies = JudgedAttribute.allCases.compactMap { attr in
+          asked[attr].map { Double(right[attr, default: 0]) / Double($0) }
+        }
+        out["alignment_mean"] = accuracies.reduce(0, +) / Double(accuracies.count)
       }
     }
     if withFeatures, let features, let referenceFeatures {
