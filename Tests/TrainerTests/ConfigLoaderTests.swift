@@ -72,8 +72,14 @@ final class ConfigLoaderTests: XCTestCase {
     XCTAssertTrue(text.contains("iterations: 300\n"), text)
     XCTAssertTrue(text.contains("group_size: 16\n"), text)
     XCTAssertFalse(text.contains("e+"), text)
+    // Floats as decimals, not Yams's exponent form ("beta1: 5e-1").
+    XCTAssertTrue(text.contains("beta1: 0.5\n") && text.contains("lr: 0.0005\n") && text.contains("beta: 2\n"), text)
     let path = try write(text)
     XCTAssertEqual(try ConfigLoader.load(TrainConfig.self, path: path), config)
+    // Values too small or large for plain decimals keep an exponent and still read back.
+    let tiny = try ConfigLoader.load(TrainConfig.self, path: nil, overrides: ["grpo.lr=1e-7", "grpo.weight_decay=0.000012"])
+    let tinyPath = try write(try ConfigLoader.yaml(tiny))
+    XCTAssertEqual(try ConfigLoader.load(TrainConfig.self, path: tinyPath), tiny)
   }
 }
 

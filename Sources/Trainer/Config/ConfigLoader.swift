@@ -67,7 +67,18 @@ public enum ConfigLoader {
     guard let tree = try Yams.load(yaml: json) as? [String: Any] else {
       throw ConfigError("internal: a config must encode to a mapping")
     }
-    return try Yams.dump(object: tree, sortKeys: true)
+    return try Yams.dump(object: plainFloats(tree), sortKeys: true)
+  }
+
+  /// The tree with every finite Double wrapped to print as Swift's shortest round-tripping
+  /// decimal (0.5, 0.001): Yams alone writes them in exponent form (5e-1, 1e-3).
+  private static func plainFloats(_ value: Any) -> Any {
+    switch value {
+    case let mapping as [String: Any]: return mapping.mapValues(plainFloats)
+    case let sequence as [Any]: return sequence.map(plainFloats)
+    case let number as Double where number.isFinite: return PlainFloat(value: number)
+    default: return value
+    }
   }
 
   /// The config as a key tree with snake_case keys, the spelling of every file and flag.
@@ -171,4 +182,11 @@ public enum ConfigLoader {
 /// Range checks for `validate()` implementations.
 public func require(_ ok: Bool, _ key: String, _ allowed: @autoclosure () -> String) throws {
   if !ok { throw ConfigError("key '\(key)': \(allowed())") }
+}
+
+/// A Double that YAML shows as Swift's `description` ("0.99", "1e-05"), which reads back to
+/// the same bits.
+private struct PlainFloat: NodeRepresentable {
+  let value: Double
+  func represented() throws -> Node { Node(value.description, Tag(.float)) }
 }
