@@ -41,13 +41,7 @@ struct AttachCommand: AsyncParsableCommand {
       themeDirectories: display.themeDirectories, source: "attach",
       runDirectory: parent.isEmpty ? "." : parent, quitLeavesRunRunning: true)
     let events = AttachCommand.merge(EventFollower.stream(path: follow), notes)
-    do {
-      try await DashboardApp().run(events: events, send: { client?.send($0) }, options: options)
-    } catch let e as ThemeError {
-      throw InputError(e.description)
-    } catch let e as TerminalError {
-      throw InputError(e.description)
-    }
+    try await DashboardApp().run(events: events, send: { client?.send($0) }, options: options)
   }
 
   /// The followed file's events and the control notes as one stream; it ends when the

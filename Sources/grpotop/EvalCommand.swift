@@ -75,15 +75,13 @@ struct EvalCommand: ParsableCommand {
   }
 
   private func loadGenerator(_ path: String?) throws -> Generator {
-    do { return try Checkpoint.anyGenerator(path: path) } catch { throw InputError(error) }
+    try Checkpoint.anyGenerator(path: path)
   }
 
   private func loadModels() throws -> (Generator, AttributeJudge, ViT) {
     let model = try loadGenerator(trainedRun ?? generator)
-    do {
-      return (model,
-              try judge.map { try ModelLoader.judge(path: $0) } ?? ModelLoader.judge(named: "judge-b"),
-              try ModelLoader.backbone(path: backbone))
-    } catch { throw InputError(error) }
+    return (model,
+            try judge.map { try ModelLoader.judge(path: $0) } ?? ModelLoader.judge(named: "judge-b"),
+            try ModelLoader.backbone(path: backbone))
   }
 }

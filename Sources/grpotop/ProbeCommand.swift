@@ -20,14 +20,10 @@ struct ProbeCommand: ParsableCommand {
   func run() throws {
     BLAS.setThreads(threads)
     let log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
-    do {
-      let cfg = try ConfigLoader.load(BackbonePretrainConfig.self, path: config, overrides: overrides)
-      let backbone = try ModelLoader.backbone(path: path)
-      let report = probeBackbone(backbone, cfg, log: log)
-      print(report.table())
-      print(String(format: "probe: %@", ProgressLine.duration(report.seconds)))
-    } catch let error as ConfigError {
-      throw InputError(error.description)
-    }
+    let cfg = try ConfigLoader.load(BackbonePretrainConfig.self, path: config, overrides: overrides)
+    let backbone = try ModelLoader.backbone(path: path)
+    let report = probeBackbone(backbone, cfg, log: log)
+    print(report.table())
+    print(String(format: "probe: %@", ProgressLine.duration(report.seconds)))
   }
 }

@@ -20,12 +20,6 @@ struct ReplayCommand: AsyncParsableCommand {
     let options = DashboardOptions(readOnly: "replay of a recorded run", colors: display.colorMode, theme: display.theme,
                                    themeDirectories: display.themeDirectories, source: "replay",
                                    runDirectory: run.directory)
-    do {
-      try await DashboardApp().run(events: DashboardApp.stream(run.events, speed: speed), send: { _ in }, options: options)
-    } catch let e as ThemeError {
-      throw InputError(e.description)
-    } catch let e as TerminalError {
-      throw InputError(e.description)
-    }
+    try await DashboardApp().run(events: DashboardApp.stream(run.events, speed: speed), send: { _ in }, options: options)
   }
 }

@@ -31,10 +31,8 @@ struct SampleCommand: ParsableCommand {
 
   func run() throws {
     BLAS.setThreads(1)
-    let parsed: Prompt
-    do { parsed = try Prompt.parse(prompt) } catch let e as WorldError { throw InputError(e.description) }
-    let generator: Generator
-    do { generator = try Checkpoint.anyGenerator(path: checkpoint) } catch { throw InputError(error) }
+    let parsed = try Prompt.parse(prompt)
+    let generator = try Checkpoint.anyGenerator(path: checkpoint)
     let images: [RGBImage]
     if sde {
       let path = dump ?? "/dev/null"

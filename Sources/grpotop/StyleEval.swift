@@ -34,23 +34,16 @@ extension EvalCommand {
     BLAS.setThreads(1)
     let start = Date()
     let named = (editors.isEmpty ? ["base"] : editors).map(NamedEditor.init)
-    let models: [(String, Generator)]
-    let evaluation: StyleEvaluation
-    do {
-      models = try named.map { ($0.label, $0.source == "base" ? try ModelLoader.editor(path: nil) : try Checkpoint.anyGenerator(path: $0.source)) }
-      for (label, m) in models where !m.config.hasContent {
-        throw ConfigError("\(label): holds a text-to-image generator, not an editor")
-      }
-      evaluation = StyleEvaluation(contents: prompts, imageSize: models[0].1.config.imageSize, seed: seed, steps: steps,
-                                   judge: try judge.map { try ModelLoader.judge(path: $0) } ?? ModelLoader.judge(named: "judge-b"),
-                                   backbone: try ModelLoader.backbone(path: backbone), styleScore: try ModelLoader.styleScore(path: nil))
-    } catch { throw InputError(error) }
+    let models = try named.map { ($0.label, $0.source == "base" ? try ModelLoader.editor(path: nil) : try Checkpoint.anyGenerator(path: $0.source)) }
+    for (label, m) in models where !m.config.hasContent {
+      throw ConfigError("\(label): holds a text-to-image generator, not an editor")
+    }
+    let evaluation = StyleEvaluation(contents: prompts, imageSize: models[0].1.config.imageSize, seed: seed, steps: steps,
+                                     judge: try judge.map { try ModelLoader.judge(path: $0) } ?? ModelLoader.judge(named: "judge-b"),
+                                     backbone: try ModelLoader.backbone(path: backbone), styleScore: try ModelLoader.styleScore(path: nil))
 
     if edits {
-      let judgeB: AttributeJudge
-      do { judgeB = try judge.map { try ModelLoader.judge(path: $0) } ?? ModelLoader.judge(named: "judge-b") } catch {
-        throw InputError(error)
-      }
+      let judgeB = try judge.map { try ModelLoader.judge(path: $0) } ?? ModelLoader.judge(named: "judge-b")
       for (label, model) in models {
         print(EditEvaluation.table(EditEvaluation.rows(editor: model, judge: judgeB, perKind: prompts, seed: seed, steps: steps), label: label))
       }

@@ -24,23 +24,13 @@ struct TrainCommand: AsyncParsableCommand {
   var control: String?
 
   func run() async throws {
-    let cfg: TrainConfig
-    do {
-      let path = resume.map { "\($0)/config.yaml" } ?? config
-      cfg = try ConfigLoader.load(TrainConfig.self, path: path, overrides: overrides)
-    } catch let e as ConfigError { throw InputError(e.description) }
+    let cfg = try ConfigLoader.load(TrainConfig.self, path: resume.map { "\($0)/config.yaml" } ?? config, overrides: overrides)
     BLAS.setThreads(cfg.threads)
     let useDashboard = !headless && isatty(0) != 0 && isatty(1) != 0 && !(ProcessInfo.processInfo.environment["TERM"] ?? "").isEmpty
     // While the dashboard owns the screen, warnings wait and are printed after it closes.
     let warnings = WarningSink()
-    let trainer: TrainerActor
-    do {
-      trainer = try TrainerActor(config: cfg, runDirectory: runDir, resume: resume, startPaused: startPaused) { warnings.write($0) }
-    } catch { throw InputError(error) }
-    let server: ControlServer?
-    do { server = try control.map { try ControlServer.serving(trainer, at: $0) } } catch let e as ControlSocketError {
-      throw InputError(e.description)
-    }
+    let trainer = try TrainerActor(config: cfg, runDirectory: runDir, resume: resume, startPaused: startPaused) { warnings.write($0) }
+    let server = try control.map { try ControlServer.serving(trainer, at: $0) }
     defer { server?.close() }
     if let path = control {
       let hint = "control socket \(path); from another shell: grpotop attach --follow \(trainer.directory)/events.jsonl --control \(path)"
@@ -95,8 +85,10 @@ struct TrainCommand: AsyncParsableCommand {
       // The terminal could not be used: stop the run cleanly rather than leave it orphaned.
       trainer.send(RunCommand(id: 0, by: "grpotop", action: .stop))
       _ = await runTask.value
-      if let e = error as? ThemeError { throw InputError(e.description) }
-      if let e = error as? TerminalError { throw InputError(e.description + " (or use --headless)") }
+      if var e = error as? TerminalError {
+        e.description += " (or use --headless)"
+        throw e
+      }
       throw error
     }
     // Quitting the dashboard without stopping (q on a finished run, or q twice) still ends the

@@ -45,7 +45,7 @@ final class ConfigLoaderTests: XCTestCase {
     XCTAssertThrowsError(try ConfigLoader.load(SampleConfig.self, path: nil, overrides: ["stepz=3"])) { e in
       XCTAssertTrue(String(describing: e).contains("did you mean 'steps'"), "\(e)")
     }
-    // 'nope' is two edits from both 'grpo' and 'lora': the tie goes to the first in
+    // 'nope' is three edits from both 'grpo' and 'lora': the tie goes to the first in
     // alphabetical order, whatever order the process's hashing gives the keys.
     XCTAssertThrowsError(try ConfigLoader.load(TrainConfig.self, path: nil, overrides: ["nope=1"])) { e in
       XCTAssertTrue(String(describing: e).contains("did you mean 'grpo'"), "\(e)")
