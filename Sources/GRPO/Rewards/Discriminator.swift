@@ -186,11 +186,6 @@ public final class Discriminator {
 
   /// The hinge loss and accuracy 0.5·(P[D(ref) > 0] + P[D(gen) < 0]) on CLS scores (the
   /// mismatched references are in the loss, not in the accuracy).
-  public func evaluate(references: TokenFeatures, generated: TokenFeatures,
-                       referencePrompts: [Prompt]? = nil, generatedPrompts: [Prompt]? = nil) -> (loss: Float, accuracy: Float) {
-    evaluate(references: references, generated: generated, prompts: promptSet(references: referencePrompts, generated: generatedPrompts))
-  }
-
   func evaluate(references: TokenFeatures, generated: TokenFeatures, prompts: PromptSet) -> (loss: Float, accuracy: Float) {
     let r = tokenScores(references, prompts: prompts.references), gsc = tokenScores(generated, prompts: prompts.generated)
     let mismatch = prompts.mismatched.map { tokenScores(references, prompts: $0) }
