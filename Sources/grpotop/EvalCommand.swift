@@ -16,11 +16,13 @@ struct EvalCommand: ParsableCommand {
   @Option(help: "Generator weights, or a run or checkpoint as above (default: the shipped generator).") var generator: String?
   @Option(help: "Judge weights (default: the shipped judge-b).") var judge: String?
   @Option(help: "Backbone weights for the Fréchet distance (default: the shipped ones).") var backbone: String?
-  @Option(help: "Held-out prompts.") var prompts = 100
+  @Option(name: .customLong("prompts"), help: "Held-out prompts (default 100; with --style, content images, default 32; with --judges, renders, default 1000).")
+  var promptsOption: Int?
   @Option(help: "Samples per prompt.") var samples = 4
   @Option(help: "ODE sampler steps.") var steps = 10
   @Option(help: "Classifier-free guidance scale (1: none).") var guidance: Float = 1
-  @Option(help: "Seed of the prompts and the noise.") var seed: UInt64 = 1234
+  @Option(name: .customLong("seed"), help: "Seed of the prompts and the noise (default 1234; with --judges 7, the held-out set of the judges' pretraining reports).")
+  var seedOption: UInt64?
   @Option(help: "Also write the scores as JSON here.") var json: String?
   @Option(help: ArgumentHelp("Compare with this generator (\"base\": the shipped one; or weights, a run or a checkpoint) on the same prompts and noise: paired differences with 95 % bootstrap intervals over prompts.",
                              valueName: "generator"))
@@ -31,12 +33,22 @@ struct EvalCommand: ParsableCommand {
   var editors: [String] = []
   @Option(help: "With --style: also draw content, instruction and outputs into this PNG.") var sheet: String?
   @Flag(help: "With --style: also judge each editor's local edits (recolour, move, background, keep), --prompts of each kind.") var edits = false
+  @Flag(help: "Evaluate the judges instead: judge-a and judge-b (or the --judge file) on held-out clean and styled renders, as their pretraining reports do.")
+  var judges = false
+
+  /// --prompts, defaulting by mode.
+  var prompts: Int { promptsOption ?? (judges ? JudgeEvalConfig().count : style ? 32 : 100) }
+  /// --seed, defaulting by mode.
+  var seed: UInt64 { seedOption ?? (judges ? JudgeEvalConfig().seed : 1234) }
 
   func validate() throws {
     guard trainedRun == nil || generator == nil else { throw ValidationError("give the run or --generator, not both") }
     guard style || (editors.isEmpty && sheet == nil && !edits) else { throw ValidationError("--editor, --sheet and --edits go with --style") }
     guard !style || (trainedRun == nil && generator == nil && against == nil) else {
       throw ValidationError("with --style, name the editors with --editor label=path")
+    }
+    guard !judges || (!style && trainedRun == nil && generator == nil && against == nil && backbone == nil) else {
+      throw ValidationError("--judges evaluates judges only: give no run, --generator, --against, --backbone or --style")
     }
     guard prompts >= 2 else { throw ValidationError("--prompts must be at least 2, got \(prompts)") }
     guard samples >= 1 else { throw ValidationError("--samples must be at least 1, got \(samples)") }
@@ -46,6 +58,7 @@ struct EvalCommand: ParsableCommand {
 
   func run() throws {
     if style { return try runStyle() }
+    if judges { return try runJudges() }
     BLAS.setThreads(1)
     let start = Date()
     let (gen, judgeModel, vit) = try loadModels()

@@ -1,0 +1,30 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `grpotop eval --judges` prints each shipped judge's held-out table; `--judge F` limits it
+/// to one file.
+final class JudgeEvalCommandTests: WholeProgramTestCase {
+  func testJudgesTablePrintsBothJudges() throws {
+    let bin = try requireBinary(tmux: false)
+    let r = Subprocess.run(bin, ["eval", "--judges", "--prompts", "40"])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertTrue(r.stdout.hasPrefix("seed 7 "), r.stdout)
+    for name in ["judge-a", "judge-b"] {
+      XCTAssertTrue(r.stdout.contains("\(name): held-out accuracy on 40 prompts"), r.stdout)
+    }
+    // Clean colour is the easiest head (100 % on the pretraining reports); a judge that loaded
+    // wrong or read the wrong images falls far below.
+    let colour = r.stdout.split(separator: "\n").filter { $0.hasPrefix("colour ") }
+    XCTAssertEqual(colour.count, 2, r.stdout)
+    for line in colour {
+      let clean = line.split(separator: " ").dropFirst().first.map { Double($0.dropLast()) ?? 0 } ?? 0
+      XCTAssertGreaterThanOrEqual(clean, 95, String(line))
+    }
+    XCTAssertEqual(r.stdout.components(separatedBy: "worst clean attribute").count, 3, r.stdout)
+
+    let one = Subprocess.run(bin, ["eval", "--judges", "--prompts", "4", "--judge", "/nonexistent/judge.safetensors"])
+    XCTAssertNotEqual(one.status, 0)
+    XCTAssertTrue(one.stderr.contains("/nonexistent/judge.safetensors"), one.stderr)
+  }
+}
