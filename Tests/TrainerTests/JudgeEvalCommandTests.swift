@@ -1,9 +1,10 @@
 import Foundation
+import Models
 import TestSupport
 import XCTest
 
-/// `grpotop eval --judges` prints each shipped judge's held-out table; `--judge F` limits it
-/// to one file.
+/// `grpotop eval --judges` prints each shipped judge's held-out table; `--judge F` prints that
+/// file's alone, and a missing file is an error that names it.
 final class JudgeEvalCommandTests: WholeProgramTestCase {
   func testJudgesTablePrintsBothJudges() throws {
     let bin = try requireBinary(tmux: false)
@@ -23,8 +24,14 @@ final class JudgeEvalCommandTests: WholeProgramTestCase {
     }
     XCTAssertEqual(r.stdout.components(separatedBy: "worst clean attribute").count, 3, r.stdout)
 
-    let one = Subprocess.run(bin, ["eval", "--judges", "--prompts", "4", "--judge", "/nonexistent/judge.safetensors"])
-    XCTAssertNotEqual(one.status, 0)
-    XCTAssertTrue(one.stderr.contains("/nonexistent/judge.safetensors"), one.stderr)
+    let path = try XCTUnwrap(ShippedWeights.path("judge-a"))
+    let one = Subprocess.run(bin, ["eval", "--judges", "--prompts", "4", "--judge", path])
+    XCTAssertEqual(one.status, 0, one.stderr)
+    XCTAssertTrue(one.stdout.contains("\(path): held-out accuracy on 4 prompts"), one.stdout)
+    XCTAssertEqual(one.stdout.components(separatedBy: "worst clean attribute").count, 2, one.stdout)
+
+    let missing = Subprocess.run(bin, ["eval", "--judges", "--prompts", "4", "--judge", "/nonexistent/judge.safetensors"])
+    XCTAssertNotEqual(missing.status, 0)
+    XCTAssertTrue(missing.stderr.contains("/nonexistent/judge.safetensors"), missing.stderr)
   }
 }
