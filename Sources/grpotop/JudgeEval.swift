@@ -18,13 +18,14 @@ extension EvalCommand {
     eval.count = prompts
     eval.seed = seed
     let defaults = JudgePretrainConfig()
-    var tables: [String] = []
-    for (name, model) in named {
-      let result = JudgeEvaluation.run(model, eval: eval, prompts: defaults.prompts, styleStrength: defaults.styleStrength)
-      tables.append(result.table(title: name)
-        + String(format: "\nworst clean attribute %.1f%%", 100 * result.worstClean))
+    let results = named.map { name, model in
+      (name, JudgeEvaluation.run(model, eval: eval, prompts: defaults.prompts, styleStrength: defaults.styleStrength))
     }
     print("seed \(seed) (\(String(format: "%.1f", Date().timeIntervalSince(start))) s)")
-    print(tables.joined(separator: "\n\n"))
+    print(results.map { name, result in
+      result.table(title: name) + String(format: "\nworst clean attribute %.1f%%", 100 * result.worstClean)
+    }.joined(separator: "\n\n"))
+    // The same tables as JSON, keyed by judge (as each pretraining report's "heldOut").
+    if let json { try AtomicFile.writeJSON(Dictionary(results, uniquingKeysWith: { a, _ in a }), to: json) }
   }
 }

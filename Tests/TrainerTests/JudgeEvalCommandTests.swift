@@ -8,7 +8,8 @@ import XCTest
 final class JudgeEvalCommandTests: WholeProgramTestCase {
   func testJudgesTablePrintsBothJudges() throws {
     let bin = try requireBinary(tmux: false)
-    let r = Subprocess.run(bin, ["eval", "--judges", "--prompts", "40"])
+    let json = try scratchDirectory("judges").appendingPathComponent("judges.json").path
+    let r = Subprocess.run(bin, ["eval", "--judges", "--prompts", "40", "--json", json])
     XCTAssertEqual(r.status, 0, r.stderr)
     XCTAssertTrue(r.stdout.hasPrefix("seed 7 "), r.stdout)
     for name in ["judge-a", "judge-b"] {
@@ -23,6 +24,11 @@ final class JudgeEvalCommandTests: WholeProgramTestCase {
       XCTAssertGreaterThanOrEqual(clean, 95, String(line))
     }
     XCTAssertEqual(r.stdout.components(separatedBy: "worst clean attribute").count, 3, r.stdout)
+    // --json keeps the same tables, keyed by judge.
+    let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+    XCTAssertEqual(object.map { Set($0.keys) }, ["judge-a", "judge-b"])
+    let clean = (object?["judge-b"] as? [String: Any])?["clean"] as? [String: Any]
+    XCTAssertEqual(clean?["images"] as? Int, 40)
 
     let path = try XCTUnwrap(ShippedWeights.path("judge-a"))
     let one = Subprocess.run(bin, ["eval", "--judges", "--prompts", "4", "--judge", path])
