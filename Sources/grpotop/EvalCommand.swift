@@ -18,9 +18,10 @@ struct EvalCommand: ParsableCommand {
   @Option(help: "Backbone weights for the Fréchet distance (default: the shipped ones).") var backbone: String?
   @Option(name: .customLong("prompts"), help: "Held-out prompts (default 100; with --style, content images, default 32; with --judges, renders, default 1000).")
   var promptsOption: Int?
-  @Option(help: "Samples per prompt.") var samples = 4
-  @Option(help: "ODE sampler steps.") var steps = 10
-  @Option(help: "Classifier-free guidance scale (1: none).") var guidance: Float = 1
+  // Optional so that --judges, which samples nothing, can refuse them instead of ignoring them.
+  @Option(name: .customLong("samples"), help: "Samples per prompt (default 4).") var samplesOption: Int?
+  @Option(name: .customLong("steps"), help: "ODE sampler steps (default 10).") var stepsOption: Int?
+  @Option(name: .customLong("guidance"), help: "Classifier-free guidance scale (default 1: none).") var guidanceOption: Float?
   @Option(name: .customLong("seed"), help: "Seed of the prompts and the noise (default 1234; with --judges 7, the held-out set of the judges' pretraining reports).")
   var seedOption: UInt64?
   @Option(help: "Also write the scores as JSON here.") var json: String?
@@ -40,6 +41,9 @@ struct EvalCommand: ParsableCommand {
   var prompts: Int { promptsOption ?? (judges ? JudgeEvalConfig().count : style ? 32 : 100) }
   /// --seed, defaulting by mode.
   var seed: UInt64 { seedOption ?? (judges ? JudgeEvalConfig().seed : 1234) }
+  var samples: Int { samplesOption ?? 4 }
+  var steps: Int { stepsOption ?? 10 }
+  var guidance: Float { guidanceOption ?? 1 }
 
   func validate() throws {
     guard trainedRun == nil || generator == nil else { throw ValidationError("give the run or --generator, not both") }
@@ -47,8 +51,9 @@ struct EvalCommand: ParsableCommand {
     guard !style || (trainedRun == nil && generator == nil && against == nil) else {
       throw ValidationError("with --style, name the editors with --editor label=path")
     }
-    guard !judges || (!style && trainedRun == nil && generator == nil && against == nil && backbone == nil) else {
-      throw ValidationError("--judges evaluates judges only: give no run, --generator, --against, --backbone or --style")
+    guard !judges || (!style && trainedRun == nil && generator == nil && against == nil && backbone == nil
+                      && samplesOption == nil && stepsOption == nil && guidanceOption == nil) else {
+      throw ValidationError("--judges evaluates judges on renders: give no run, --generator, --against, --backbone, --style, --samples, --steps or --guidance")
     }
     guard prompts >= 2 else { throw ValidationError("--prompts must be at least 2, got \(prompts)") }
     guard samples >= 1 else { throw ValidationError("--samples must be at least 1, got \(samples)") }

@@ -4,7 +4,7 @@ import TestSupport
 import XCTest
 
 /// `grpotop eval --judges` prints each shipped judge's held-out table; `--judge F` prints that
-/// file's alone, and a missing file is an error that names it.
+/// file's alone, a missing file is an error that names it, and sampling flags are refused.
 final class JudgeEvalCommandTests: WholeProgramTestCase {
   func testJudgesTablePrintsBothJudges() throws {
     let bin = try requireBinary(tmux: false)
@@ -39,5 +39,12 @@ final class JudgeEvalCommandTests: WholeProgramTestCase {
     let missing = Subprocess.run(bin, ["eval", "--judges", "--prompts", "4", "--judge", "/nonexistent/judge.safetensors"])
     XCTAssertNotEqual(missing.status, 0)
     XCTAssertTrue(missing.stderr.contains("/nonexistent/judge.safetensors"), missing.stderr)
+
+    // The judges sample nothing, so the generator's sampling flags are refused, not ignored.
+    for flag in [["--samples", "2"], ["--steps", "5"], ["--guidance", "3"]] {
+      let refused = Subprocess.run(bin, ["eval", "--judges", "--prompts", "4"] + flag)
+      XCTAssertNotEqual(refused.status, 0, flag[0])
+      XCTAssertTrue(refused.stderr.contains(flag[0]), refused.stderr)
+    }
   }
 }
