@@ -146,7 +146,7 @@ public struct TrainConfig: ValidatedConfig, Equatable {
   /// and was not clearly better than the base (README); upstream's PickScore setting likewise
   /// co-trains a reward that reads the prompt. D weighs half: at full weight, on the shipped
   /// 4,800-step backbone, one seed of two ended below the base, losing the second object's
-  /// count and shape (README).
+  /// shape (README), with both the earlier and the shipped judge-a.
   public var rewards: [RewardWeight] = [RewardWeight(name: "discriminator", weight: 0.5), RewardWeight(name: "alignment", weight: 1)]
   public var discriminator = DiscriminatorConfig()
   public var references = ReferenceSettings()

@@ -27,11 +27,12 @@ public struct JudgePretrainConfig: ValidatedConfig, Equatable {
   /// steps the loss was still falling steadily (4.7) and held-out shape and count stopped at
   /// ~86% and ~82%; 15,000 steps (with cls-mean pooling) end at loss 2.4 with judge-a's
   /// shape at 96% and count at 92%. With count weighted ×3 the two traded off around 95%
-  /// at 15,000; 22,000 steps (352k images, ~25 minutes on one core at ~240 images/s) lift
-  /// both: judge-a / judge-b shape 96.9 / 96.4%, count 97.7 / 97.2%. The second object's
-  /// count still stopped at 94.5% for both on 6,000 held-out renders; judge-b, which only
-  /// evaluates, trains 33,000 steps (its config) and reaches 96.5% there, every head ≥ 96.5%.
-  public var steps = 22000
+  /// at 15,000; 22,000 steps lifted both (judge-a / judge-b shape 96.9 / 96.4%, count
+  /// 97.7 / 97.2%), but the second object's count stopped at 94.5% for both on 6,000
+  /// held-out renders. 33,000 steps (528k images, ~35 minutes on one core) reach 96.4 /
+  /// 96.5% there, with every head at 96.4% or above; more same-colour pairs or a heavier
+  /// loss on that head, at 22,000 steps, did not help.
+  public var steps = 33000
   public var batchSize = 16
   public var lr: Float = 1e-3
   public var warmupSteps = 200
